@@ -1,0 +1,5 @@
+"""AssetLife: a circular hardware asset lifecycle tracker."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

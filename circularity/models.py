@@ -1,0 +1,267 @@
+"""Circular centers, custody, sanitization, dispositions, packaging, targets, snapshots.
+
+Fields follow SPEC section 1. Rows here are written by the services beside this module
+(``custody``, ``dispositions``, ``snapshots``); the formulas that read them live only in
+``metrics``.
+"""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from inventory.choices import Category
+from inventory.models import Asset, PartModel, Site
+
+from .choices import Comparison, Dimension, Metric, Route, SanitizationMethod
+
+
+def _in_choices(field: str, choices) -> Q:
+    return Q(**{f"{field}__in": choices.values})
+
+
+class CircularCenter(models.Model):
+    """A facility beside one or more data-center sites that triages retired hardware."""
+
+    code = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=200)
+    sites = models.ManyToManyField(
+        Site, related_name="circular_centers", blank=True, help_text="The sites (campus) it serves."
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+
+class Shipment(models.Model):
+    """Decommissioned assets sent from a site to a circular center."""
+
+    from_site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="shipments")
+    to_center = models.ForeignKey(CircularCenter, on_delete=models.PROTECT, related_name="shipments")
+    shipped_at = models.DateTimeField()
+    received_at = models.DateTimeField(null=True, blank=True)
+    tracking_ref = models.CharField(max_length=100, blank=True)
+    assets = models.ManyToManyField(Asset, related_name="shipments", help_text="The top-level assets shipped.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-shipped_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(received_at__isnull=True) | Q(received_at__gte=F("shipped_at")),
+                name="shipment_received_after_shipped",
+            ),
+        ]
+        indexes = [models.Index(fields=["received_at", "shipped_at"], name="shipment_open_idx")]
+
+    def __str__(self):
+        ref = self.tracking_ref or f"#{self.pk}"
+        return f"{ref} {self.from_site} → {self.to_center}"
+
+    @property
+    def is_received(self) -> bool:
+        return self.received_at is not None
+
+
+class SanitizationRecord(models.Model):
+    """A media sanitization (NIST SP 800-88) performed on a data-bearing asset."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="sanitizations")
+    method = models.CharField(max_length=8, choices=SanitizationMethod.choices)
+    performed_at = models.DateTimeField()
+    performed_by = models.CharField(max_length=200, help_text="Technician or vendor who did it.")
+    verified = models.BooleanField(default=False, help_text="The result was verified (SP 800-88 §4.7).")
+    certificate_id = models.CharField(max_length=100, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-performed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_choices("method", SanitizationMethod), name="sanitization_method_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(verified=False) | ~Q(certificate_id=""), name="sanitization_verified_has_certificate"
+            ),
+        ]
+        indexes = [models.Index(fields=["asset", "verified", "method"], name="sanitization_gate_idx")]
+
+    def __str__(self):
+        return f"{self.asset} {self.method} {self.certificate_id or '(no certificate)'}"
+
+
+class Disposition(models.Model):
+    """The route a circular center chose for one asset in one custody cycle.
+
+    ``site``, ``category``, ``mass_kg`` and ``embodied_kgco2e`` are copied from the asset
+    when the decision is recorded: later changes to the asset or its part model do not
+    rewrite what was reported (and the metrics need no joins).
+    """
+
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="dispositions")
+    tree_root = models.ForeignKey(
+        Asset,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The asset the decision was made for (itself, or the parent it was installed in).",
+    )
+    center = models.ForeignKey(CircularCenter, on_delete=models.PROTECT, related_name="dispositions")
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.PROTECT,
+        related_name="dispositions",
+        help_text="The site the asset was decommissioned from.",
+    )
+    category = models.CharField(max_length=16, choices=Category.choices)
+    route = models.CharField(max_length=32, choices=Route.choices)
+    decided_at = models.DateTimeField()
+    mass_kg = models.DecimalField(max_digits=12, decimal_places=3, validators=[MinValueValidator(0)])
+    embodied_kgco2e = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
+    to_site = models.ForeignKey(
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For reuse: the site the asset returns to.",
+    )
+    vendor = models.CharField(max_length=200, blank=True)
+    certificate_id = models.CharField(max_length=100, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=_in_choices("route", Route), name="disposition_route_valid"),
+            models.CheckConstraint(condition=_in_choices("category", Category), name="disposition_category_valid"),
+            models.CheckConstraint(condition=Q(mass_kg__gte=0), name="disposition_mass_non_negative"),
+            models.CheckConstraint(
+                condition=~Q(route=Route.REUSE) | Q(to_site__isnull=False), name="disposition_reuse_has_site"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["decided_at"], name="disposition_decided_idx"),
+            models.Index(fields=["asset", "decided_at"], name="disposition_asset_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.asset} → {self.route}"
+
+
+class PackagingRecord(models.Model):
+    """Packages received at a site, with their mass and single-use plastic (per package)."""
+
+    received_on = models.DateField()
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="packaging_records")
+    supplier = models.CharField(max_length=200)
+    part_model = models.ForeignKey(PartModel, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    package_count = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    packaging_mass_g = models.DecimalField(max_digits=12, decimal_places=3, help_text="Mass of one package, grams.")
+    single_use_plastic_g = models.DecimalField(
+        max_digits=12, decimal_places=3, help_text="Single-use plastic in one package, grams."
+    )
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(package_count__gte=1), name="packaging_count_positive"),
+            models.CheckConstraint(condition=Q(packaging_mass_g__gt=0), name="packaging_mass_positive"),
+            models.CheckConstraint(
+                condition=Q(single_use_plastic_g__gte=0) & Q(single_use_plastic_g__lte=F("packaging_mass_g")),
+                name="packaging_plastic_within_mass",
+            ),
+        ]
+        indexes = [models.Index(fields=["received_on"], name="packaging_received_idx")]
+
+    def __str__(self):
+        return f"{self.received_on} {self.site} {self.supplier} × {self.package_count}"
+
+
+class Target(models.Model):
+    """A public commitment: a metric to reach by a fiscal year, from a baseline."""
+
+    metric = models.CharField(max_length=32, choices=Metric.choices)
+    comparison = models.CharField(max_length=3, choices=Comparison.choices)
+    target_value = models.DecimalField(max_digits=10, decimal_places=6)
+    target_fiscal_year = models.PositiveSmallIntegerField()
+    baseline_fiscal_year = models.PositiveSmallIntegerField()
+    baseline_value = models.DecimalField(max_digits=10, decimal_places=6, null=True, blank=True)
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["target_fiscal_year", "metric"]
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "target_fiscal_year"], name="target_unique_metric_year"),
+            models.CheckConstraint(condition=_in_choices("metric", Metric), name="target_metric_valid"),
+            models.CheckConstraint(condition=_in_choices("comparison", Comparison), name="target_comparison_valid"),
+            models.CheckConstraint(
+                condition=Q(baseline_fiscal_year__lt=F("target_fiscal_year")), name="target_baseline_before_target"
+            ),
+        ]
+
+    def __str__(self):
+        metric, comparison = self.get_metric_display(), self.get_comparison_display()
+        return f"{metric} {comparison} {self.target_value} by FY{self.target_fiscal_year}"
+
+
+class MonthlySnapshot(models.Model):
+    """Sums of one closed month's dispositions, per grouping, refreshed by a Celery job.
+
+    Holds sums only (units and mass per route, avoided carbon); every rate is derived from
+    them by ``circularity.metrics``, the one place formulas live.
+    """
+
+    month = models.DateField(help_text="First day of the month (UTC).")
+    dimension = models.CharField(max_length=8, choices=Dimension.choices)
+    group_key = models.CharField(
+        max_length=32, blank=True, help_text="Site or center code, or category; blank for the total."
+    )
+    units_reuse = models.BigIntegerField(default=0)
+    units_resale = models.BigIntegerField(default=0)
+    units_recycle = models.BigIntegerField(default=0)
+    units_incineration_energy_recovery = models.BigIntegerField(default=0)
+    units_incineration = models.BigIntegerField(default=0)
+    units_landfill = models.BigIntegerField(default=0)
+    mass_reuse = models.DecimalField(max_digits=18, decimal_places=3, default=0)
+    mass_resale = models.DecimalField(max_digits=18, decimal_places=3, default=0)
+    mass_recycle = models.DecimalField(max_digits=18, decimal_places=3, default=0)
+    mass_incineration_energy_recovery = models.DecimalField(max_digits=18, decimal_places=3, default=0)
+    mass_incineration = models.DecimalField(max_digits=18, decimal_places=3, default=0)
+    mass_landfill = models.DecimalField(max_digits=18, decimal_places=3, default=0)
+    avoided_kgco2e = models.DecimalField(max_digits=18, decimal_places=3, default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["month", "dimension", "group_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "dimension", "group_key"], name="snapshot_unique_month_group"),
+            models.CheckConstraint(condition=_in_choices("dimension", Dimension), name="snapshot_dimension_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.dimension} {self.group_key}".strip()
+
+
+class SnapshotMonth(models.Model):
+    """Fill state of one month's snapshots: fresh, or marked stale by a new disposition.
+
+    A disposition recorded for a closed month marks that month stale; the refresh job
+    recomputes stale months only, and a crashed refresh leaves the mark to retry.
+    """
+
+    month = models.DateField(unique=True)
+    stale = models.BooleanField(default=True)
+    marked_at = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["month"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} ({'stale' if self.stale else 'fresh'})"

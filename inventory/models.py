@@ -1,0 +1,210 @@
+"""Sites, part models, assets and their append-only lifecycle history.
+
+The fields follow SPEC section 1. Nothing here changes an asset's status or parent:
+that is ``inventory.lifecycle``'s job alone.
+"""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from .choices import Action, Category, Source, Status
+
+
+def _in_choices(field: str, choices) -> Q:
+    return Q(**{f"{field}__in": choices.values})
+
+
+class Site(models.Model):
+    """A data-center site (a building or hall with its own code, e.g. ``AMS05``)."""
+
+    code = models.CharField(max_length=16, unique=True, help_text="Short unique code, e.g. AMS05.")
+    name = models.CharField(max_length=200)
+    region = models.CharField(max_length=64, help_text="Cloud region, e.g. westeurope.")
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 country code.")
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class PartModel(models.Model):
+    """A SKU: what a manufacturer sells under one model number."""
+
+    manufacturer = models.CharField(max_length=100)
+    model_number = models.CharField(max_length=100)
+    category = models.CharField(max_length=16, choices=Category.choices)
+    mass_kg = models.DecimalField(
+        max_digits=10,
+        decimal_places=3,
+        validators=[MinValueValidator(0)],
+        help_text="The part's own mass, net of separately tracked parts installed in it.",
+    )
+    data_bearing = models.BooleanField(
+        help_text="Holds customer data: needs a verified sanitization before it leaves custody.",
+    )
+    embodied_kgco2e = models.DecimalField(
+        max_digits=12,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Embodied carbon of one new unit (kg CO2e), for the avoided-emissions estimate.",
+    )
+
+    class Meta:
+        ordering = ["manufacturer", "model_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["manufacturer", "model_number"], name="partmodel_unique_manufacturer_model"
+            ),
+            models.CheckConstraint(condition=_in_choices("category", Category), name="partmodel_category_valid"),
+            models.CheckConstraint(condition=Q(mass_kg__gte=0), name="partmodel_mass_non_negative"),
+            models.CheckConstraint(
+                condition=Q(embodied_kgco2e__isnull=True) | Q(embodied_kgco2e__gte=0),
+                name="partmodel_embodied_non_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.manufacturer} {self.model_number}"
+
+
+class Asset(models.Model):
+    """One tracked piece of hardware: a server, or a component installed in one."""
+
+    serial_number = models.CharField(max_length=64, unique=True)
+    asset_tag = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    part_model = models.ForeignKey(PartModel, on_delete=models.PROTECT, related_name="assets")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="components",
+        help_text="The asset this one is installed in.",
+    )
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.PROTECT,
+        related_name="assets",
+        help_text="Where the asset is stocked or deployed; once decommissioned, the site it came from.",
+    )
+    # A lazy reference: the inventory imports no code of the circularity app, but an asset
+    # held at a circular center has to say which one.
+    center = models.ForeignKey(
+        "circularity.CircularCenter",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assets",
+        help_text="The circular center holding the asset (set while it is there, kept after).",
+    )
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.IN_STOCK)
+    deployed_at = models.DateTimeField(null=True, blank=True)
+    decommissioned_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["serial_number"]
+        constraints = [
+            models.CheckConstraint(condition=_in_choices("status", Status), name="asset_status_valid"),
+            models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="asset_not_own_parent"),
+            models.CheckConstraint(
+                condition=~Q(status=Status.AT_CIRCULAR_CENTER) | Q(center__isnull=False),
+                name="asset_at_center_has_center",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "site"], name="asset_status_site_idx"),
+            models.Index(fields=["site", "status"], name="asset_site_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.serial_number
+
+    def natural_key(self):
+        return (self.serial_number,)
+
+
+class EventQuerySet(models.QuerySet):
+    """Events are append-only: bulk edits and deletes are refused before SQL is sent."""
+
+    def update(self, **kwargs):
+        raise ImmutableEventError("Lifecycle events are append-only: they cannot be updated.")
+
+    def delete(self):
+        raise ImmutableEventError("Lifecycle events are append-only: they cannot be deleted.")
+
+
+class ImmutableEventError(Exception):
+    """An attempt to edit or delete a lifecycle event."""
+
+
+class LifecycleEvent(models.Model):
+    """One change to an asset: a state transition, or a removal from / installation into a parent."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=16, choices=Action.choices, default=Action.TRANSITION)
+    from_status = models.CharField(max_length=24, choices=Status.choices)
+    to_status = models.CharField(max_length=24, choices=Status.choices)
+    parent = models.ForeignKey(
+        Asset,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For install and remove: the parent asset.",
+    )
+    occurred_at = models.DateTimeField(help_text="When it happened in the data center.")
+    recorded_at = models.DateTimeField(auto_now_add=True, help_text="When AssetLife learned of it.")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(max_length=8, choices=Source.choices)
+    location = models.CharField(
+        max_length=16, blank=True, help_text="Code of the site or circular center after the change."
+    )
+    note = models.TextField(blank=True)
+    external_id = models.CharField(
+        max_length=128,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Idempotency key of the integrating system that sent the event.",
+    )
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=_in_choices("action", Action), name="event_action_valid"),
+            models.CheckConstraint(condition=_in_choices("source", Source), name="event_source_valid"),
+            models.CheckConstraint(condition=_in_choices("from_status", Status), name="event_from_valid"),
+            models.CheckConstraint(condition=_in_choices("to_status", Status), name="event_to_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["asset", "occurred_at"], name="event_asset_time_idx"),
+            models.Index(fields=["occurred_at"], name="event_occurred_idx"),
+        ]
+
+    def __str__(self):
+        if self.action == Action.TRANSITION:
+            return f"{self.asset_id}: {self.from_status} → {self.to_status}"
+        return f"{self.asset_id}: {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ImmutableEventError("Lifecycle events are append-only: they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableEventError("Lifecycle events are append-only: they cannot be deleted.")
