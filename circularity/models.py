@@ -257,6 +257,9 @@ class SnapshotMonth(models.Model):
 
     month = models.DateField(unique=True)
     stale = models.BooleanField(default=True)
+    version = models.BigIntegerField(
+        default=0, help_text="Bumped by every mark; a refresh clears only the version it read."
+    )
     marked_at = models.DateTimeField(null=True, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
 

@@ -302,6 +302,21 @@ def dismantle(
         return LifecycleEvent.objects.bulk_create(events)
 
 
+def lock_tree(asset: Asset | str) -> list[Asset]:
+    """Lock an asset and everything installed in it (call inside a transaction).
+
+    Returns the assets with the named one first; raises ``AssetNotFound``. For services
+    (dispositions) that check a whole tree before changing it through ``transition()``.
+    """
+    serial = _serial(asset)
+    states = _lock_trees({serial})
+    assets = [state.asset for state in states.values()]
+    root = next((a for a in assets if a.serial_number == serial), None)
+    if root is None:
+        raise AssetNotFound(serial)
+    return [root, *(a for a in assets if a.pk != root.pk)]
+
+
 def tree_of(asset: Asset) -> list[Asset]:
     """The asset and everything installed in it, recursively (one query per level)."""
     found, level = [asset], [asset.pk]
@@ -342,12 +357,14 @@ def _check_occurred_at(serial: str, occurred_at: datetime) -> None:
 def _lock_trees(serials: Iterable[str]) -> dict[int, _State]:
     """Lock the named assets and everything installed in them; key the states by pk."""
     roots = lock_assets(
-        Asset.objects.filter(serial_number__in=list(serials)).select_related("site", "center", "parent")
+        Asset.objects.filter(serial_number__in=list(serials)).select_related("site", "center", "parent", "part_model")
     )
     states = {a.pk: _State(asset=a, status=a.status, site_id=a.site_id, center_id=a.center_id) for a in roots}
     level = list(states)
     while level:
-        children = lock_assets(Asset.objects.filter(parent_id__in=level).select_related("site", "center", "parent"))
+        children = lock_assets(
+            Asset.objects.filter(parent_id__in=level).select_related("site", "center", "parent", "part_model")
+        )
         level = []
         for child in children:
             if child.pk not in states:
@@ -545,6 +562,7 @@ __all__ = [
     "allowed_next",
     "dismantle",
     "install",
+    "lock_tree",
     "remove",
     "transition",
     "transition_many",
