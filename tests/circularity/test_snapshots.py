@@ -1,0 +1,99 @@
+"""MonthlySnapshot refresh: idempotent, limited to the months a disposition touched."""
+
+import datetime as dt
+
+import pytest
+
+from circularity import snapshots
+from circularity.models import MonthlySnapshot, SnapshotMonth
+from circularity.tasks import refresh_snapshots
+from tests.circularity.helpers import at_center, campus, dispose, utc
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def history():
+    _, center = campus()
+    for month in (1, 2, 3):
+        dispose(at_center(center), center, "recycle", utc(2022, month, 10))
+    return center
+
+
+def snapshot_rows():
+    return sorted(
+        MonthlySnapshot.objects.values_list("month", "dimension", "group_key", "units_recycle", "mass_recycle")
+    )
+
+
+def test_a_disposition_marks_its_month_stale(history):
+    assert set(SnapshotMonth.objects.filter(stale=True).values_list("month", flat=True)) == {
+        dt.date(2022, 1, 1),
+        dt.date(2022, 2, 1),
+        dt.date(2022, 3, 1),
+    }
+
+
+def test_refresh_fills_every_grouping_and_clears_the_marks(history):
+    assert snapshots.refresh_stale() == [dt.date(2022, 1, 1), dt.date(2022, 2, 1), dt.date(2022, 3, 1)]
+    assert not SnapshotMonth.objects.filter(stale=True).exists()
+    january = MonthlySnapshot.objects.filter(month=dt.date(2022, 1, 1))
+    assert sorted(january.values_list("dimension", flat=True)) == ["category", "center", "site", "total"]
+    assert january.get(dimension="total").units_recycle == 1
+
+
+def test_refresh_is_idempotent(history):
+    snapshots.refresh_stale()
+    first = snapshot_rows()
+    snapshots.refresh([dt.date(2022, 1, 1), dt.date(2022, 2, 1), dt.date(2022, 3, 1)])
+    snapshots.refresh([dt.date(2022, 1, 1)])
+    assert snapshot_rows() == first
+    assert snapshots.refresh_stale() == []
+
+
+def test_a_late_disposition_refreshes_only_its_own_month(history):
+    snapshots.refresh_stale()
+    computed = dict(MonthlySnapshot.objects.filter(dimension="total").values_list("month", "computed_at"))
+    dispose(at_center(history), history, "recycle", utc(2022, 2, 20))
+    assert snapshots.stale_months() == [dt.date(2022, 2, 1)]
+    assert snapshots.refresh_stale() == [dt.date(2022, 2, 1)]
+    after = dict(MonthlySnapshot.objects.filter(dimension="total").values_list("month", "computed_at"))
+    assert after[dt.date(2022, 1, 1)] == computed[dt.date(2022, 1, 1)]
+    assert after[dt.date(2022, 3, 1)] == computed[dt.date(2022, 3, 1)]
+    assert after[dt.date(2022, 2, 1)] > computed[dt.date(2022, 2, 1)]
+    assert MonthlySnapshot.objects.get(month=dt.date(2022, 2, 1), dimension="total").units_recycle == 2
+
+
+def test_the_open_month_is_never_snapshotted():
+    _, center = campus()
+    dispose(at_center(center), center, "recycle", dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
+    assert snapshots.refresh_stale() == []
+    assert not MonthlySnapshot.objects.exists()
+
+
+def test_a_mark_made_while_refreshing_survives_the_refresh(history, monkeypatch):
+    """A disposition landing mid-refresh leaves its month stale for the next run."""
+    from circularity import metrics
+
+    real = metrics.route_sums
+
+    def route_sums_with_a_late_mark(months, group_by=None):
+        if group_by is None:
+            snapshots.mark_stale([utc(2022, 1, 31)])
+        return real(months, group_by)
+
+    monkeypatch.setattr(metrics, "route_sums", route_sums_with_a_late_mark)
+    snapshots.refresh_stale()
+    assert snapshots.stale_months() == [dt.date(2022, 1, 1)]
+
+
+def test_the_task_refreshes_named_months_or_the_stale_ones(history):
+    assert refresh_snapshots.apply(kwargs={"months": ["2022-02"]}).get() == ["2022-02"]
+    assert refresh_snapshots.apply().get() == ["2022-01", "2022-03"]
+
+
+def test_beat_runs_the_refresh_nightly():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="circularity.tasks.refresh_snapshots")
+    assert task.enabled and (task.crontab.hour, task.crontab.minute) == ("2", "30")
