@@ -97,3 +97,17 @@ def test_beat_runs_the_refresh_nightly():
 
     task = PeriodicTask.objects.get(task="circularity.tasks.refresh_snapshots")
     assert task.enabled and (task.crontab.hour, task.crontab.minute) == ("2", "30")
+
+
+def test_the_command_refreshes_all_or_named_months(history):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("refresh_snapshots", "--month", "2022-02", stdout=out)
+    assert "Refreshed 1 month(s): 2022-02" in out.getvalue()
+    call_command("refresh_snapshots", "--all", stdout=out)
+    assert "2022-01, 2022-02, 2022-03" in out.getvalue()
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("refresh_snapshots", "--month", "Feb")
