@@ -19,11 +19,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, FloatField, Q, Sum
+from django.db.models import Case, Count, F, FloatField, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Cast, TruncMonth
 
+from inventory.models import Site
+
 from .choices import DISPOSAL_ROUTES, RECYCLE_ROUTES, REUSE_ROUTES, Dimension, Metric, PeriodKind, Route
-from .models import Disposition, MonthlySnapshot, PackagingRecord, SnapshotMonth, Target
+from .models import CircularCenter, Disposition, MonthlySnapshot, PackagingRecord, SnapshotMonth, Target
 from .periods import Period, add_months, current_month, month_of, periods_in_range, to_utc
 
 ZERO = Decimal("0")
@@ -35,12 +37,11 @@ def _mass(value) -> Decimal:
     return Decimal(value or 0).quantize(GRAM)
 
 
-# The column each grouping reads; ``site`` is the site the asset was decommissioned from.
-GROUP_FIELDS = {
-    Dimension.SITE: "site__code",
-    Dimension.CENTER: "center__code",
-    Dimension.CATEGORY: "category",
-}
+# The column each grouping reads (``site`` is the site the asset was decommissioned from),
+# and for ids, the model whose code labels the group. Grouping by the id and labelling the
+# few groups afterwards keeps joins out of the scan over dispositions.
+GROUP_COLUMNS = {Dimension.SITE: "site_id", Dimension.CENTER: "center_id", Dimension.CATEGORY: "category"}
+GROUP_LABELS = {Dimension.SITE: Site, Dimension.CENTER: CircularCenter}
 
 
 @dataclass
@@ -86,34 +87,61 @@ def _sum_expressions() -> dict:
     return expressions
 
 
-def _ranges_filter(months: Iterable[dt.date]) -> Q:
-    """``decided_at`` within the given months, as few contiguous date ranges as possible."""
-    runs: list[list[dt.date]] = []
+def _runs(months: Iterable[dt.date], bucket_of=None) -> list[tuple[dt.date, dt.date, object]]:
+    """Contiguous runs of months as (first day, day after, bucket), split where the bucket changes."""
+    runs: list[list] = []
     for month in sorted(set(months)):
-        if runs and add_months(runs[-1][1], 1) == month:
-            runs[-1][1] = month
+        bucket = bucket_of(month) if bucket_of else None
+        if runs and runs[-1][1] == month and runs[-1][2] == bucket:
+            runs[-1][1] = add_months(month, 1)
         else:
-            runs.append([month, month])
-    condition = Q()
-    for start, end in runs:
-        condition |= Q(decided_at__gte=to_utc(start), decided_at__lt=to_utc(add_months(end, 1)))
-    return condition
+            runs.append([month, add_months(month, 1), bucket])
+    return [tuple(run) for run in runs]
 
 
-def route_sums(months: Iterable[dt.date], group_by: str | None = None) -> dict[tuple[dt.date, str | None], Sums]:
-    """Sums of the dispositions decided in ``months``, per (month, group): ONE query."""
-    months = list(months)
-    if not months:
+def _label_groups(group_by: str | None, ids: set) -> dict:
+    """Codes of the sites or centers among ``ids`` (one small query); categories label themselves."""
+    model = GROUP_LABELS.get(group_by)
+    if model is None:
+        return {key: key for key in ids}
+    return dict(model.objects.filter(pk__in=ids).values_list("pk", "code"))
+
+
+def route_sums(
+    months: Iterable[dt.date], group_by: str | None = None, *, bucket_of=None
+) -> dict[tuple[object, str | None], Sums]:
+    """Sums of the dispositions decided in ``months`` per (bucket, group): ONE grouped query.
+
+    The bucket is the month (``TruncMonth`` in UTC) unless ``bucket_of`` maps each month to
+    a bucket of its own, such as its fiscal year: then rows are bucketed by comparing
+    ``decided_at`` with the buckets' bounds, and a single bucket needs no expression at all
+    (one fiscal year grouped by center is a plain ``GROUP BY center_id`` over a range).
+    Site and center groups are labelled with their codes by one more small query.
+    """
+    runs = _runs(months, bucket_of)
+    if not runs:
         return {}
-    keys = ["month"] + ([GROUP_FIELDS[group_by]] if group_by else [])
-    rows = (
-        Disposition.objects.filter(_ranges_filter(months))
-        .annotate(month=TruncMonth("decided_at", tzinfo=dt.UTC))
-        .values(*keys)
-        .annotate(**_sum_expressions())
-        .order_by()
-    )
-    return {(month_of(row["month"]), row[keys[1]] if group_by else None): Sums.from_row(row) for row in rows}
+    condition = Q()
+    for first, after, _ in runs:
+        condition |= Q(decided_at__gte=to_utc(first), decided_at__lt=to_utc(after))
+    queryset = Disposition.objects.filter(condition)
+    buckets = list(dict.fromkeys(bucket for _, _, bucket in runs))
+    if bucket_of is None:
+        queryset = queryset.annotate(bucket=TruncMonth("decided_at", tzinfo=dt.UTC))
+    elif len(buckets) == 1:
+        queryset = queryset.annotate(bucket=Value(0))
+    else:
+        index = {bucket: i for i, bucket in enumerate(buckets)}
+        whens = [When(decided_at__lt=to_utc(after), then=Value(index[bucket])) for _, after, bucket in runs]
+        queryset = queryset.annotate(bucket=Case(*whens, output_field=IntegerField()))
+    keys = ["bucket"] + ([GROUP_COLUMNS[group_by]] if group_by else [])
+    rows = list(queryset.values(*keys).annotate(**_sum_expressions()).order_by())
+    labels = _label_groups(group_by, {row[keys[1]] for row in rows}) if group_by else {}
+
+    def bucket_key(row):
+        return month_of(row["bucket"]) if bucket_of is None else buckets[row["bucket"]]
+
+    return {(bucket_key(row), labels[row[keys[1]]] if group_by else None): Sums.from_row(row) for row in rows}
 
 
 def snapshot_sums(months: Iterable[dt.date], group_by: str | None = None) -> dict[tuple[dt.date, str | None], Sums]:
@@ -135,13 +163,25 @@ def fresh_snapshot_months(months: Iterable[dt.date]) -> set[dt.date]:
     return set(SnapshotMonth.objects.filter(month__in=closed, stale=False).values_list("month", flat=True))
 
 
-def monthly_sums(months: Iterable[dt.date], group_by: str | None = None, *, live: bool = False):
-    """Sums per (month, group): fresh closed months from snapshots, the rest live."""
-    months = sorted(set(months))
-    from_snapshots = set() if live else fresh_snapshot_months(months)
-    sums = snapshot_sums(from_snapshots, group_by)
-    sums.update(route_sums([m for m in months if m not in from_snapshots], group_by))
-    return sums
+def period_sums(
+    periods: list[Period], group_by: str | None = None, *, live: bool = False
+) -> dict[Period, dict[str | None, Sums]]:
+    """Sums per period and group: fresh closed months from snapshots, the rest live.
+
+    At most four queries: snapshot fill state, snapshot rows, one grouped scan of the
+    live months, and the labels of their groups.
+    """
+    period_of = {month: period for period in periods for month in period.months}
+    by_period: dict[Period, dict[str | None, Sums]] = {period: defaultdict(Sums) for period in periods}
+    from_snapshots = set() if live else fresh_snapshot_months(period_of)
+    for (month, group), sums in snapshot_sums(from_snapshots, group_by).items():
+        by_period[period_of[month]][group] += sums
+    live_months = [month for month in period_of if month not in from_snapshots]
+    by_month = periods and periods[0].kind == PeriodKind.MONTH
+    live_sums = route_sums(live_months, group_by, bucket_of=None if by_month else period_of.get)
+    for (bucket, group), sums in live_sums.items():
+        by_period[period_of[bucket] if by_month else bucket][group] += sums
+    return by_period
 
 
 def _ratio(part, whole) -> float | None:
@@ -188,15 +228,12 @@ def circularity_rows(
 
     Without ``group_by``: one row per period, also for periods with no dispositions
     (units 0, rates null). With it: one row per period and group that has dispositions;
-    the groups of a period add up to its total. At most three queries, whatever the rows.
+    the groups of a period add up to its total. At most four queries, whatever the rows.
     """
-    if group_by is not None and group_by not in GROUP_FIELDS:
-        raise ValueError(f"group_by {group_by!r}: use one of {', '.join(GROUP_FIELDS)}")
+    if group_by is not None and group_by not in GROUP_COLUMNS:
+        raise ValueError(f"group_by {group_by!r}: use one of {', '.join(GROUP_COLUMNS)}")
     periods = periods_in_range(kind, first, last)
-    month_period = {month: period for period in periods for month in period.months}
-    by_period: dict[Period, dict[str | None, Sums]] = {period: defaultdict(Sums) for period in periods}
-    for (month, group), sums in monthly_sums(month_period, group_by, live=live).items():
-        by_period[month_period[month]][group] += sums
+    by_period = period_sums(periods, group_by, live=live)
     rows = []
     for period in periods:
         groups = by_period[period]

@@ -37,7 +37,7 @@ def refresh(months: Iterable[dt.date]) -> list[dt.date]:
     their number; returns the months refreshed. A month marked again while this ran
     (its ``version`` moved on) stays stale for the next run.
     """
-    from .metrics import GROUP_FIELDS, route_sums
+    from .metrics import GROUP_COLUMNS, route_sums
 
     months = sorted({month_of(m) for m in months if month_of(m) < current_month()})
     if not months:
@@ -46,7 +46,7 @@ def refresh(months: Iterable[dt.date]) -> list[dt.date]:
     versions = dict(SnapshotMonth.objects.filter(month__in=months).values_list("month", "version"))
     computed_at = timezone.now()
     rows = []
-    for dimension in [None, *GROUP_FIELDS]:
+    for dimension in [None, *GROUP_COLUMNS]:
         for (month, group), sums in route_sums(months, dimension).items():
             rows.append(
                 MonthlySnapshot(
