@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .choices import TERMINAL_STATUSES, Action, Source, Status
@@ -143,7 +143,7 @@ def transition_many(
     if not requests:
         return []
     with transaction.atomic():
-        states = _lock_trees({request.serial_number for request in requests})
+        states = _lock_trees({request.serial_number for request in requests}, full=False)
         _load_before_missing(states)
         now = timezone.now()
         errors: dict[int, LifecycleError] = {}
@@ -157,7 +157,7 @@ def transition_many(
         if errors:
             raise BatchRefused(errors)
         _write_changes(states.values())
-        return LifecycleEvent.objects.bulk_create(events, batch_size=2000)
+        return insert_events(events)
 
 
 def install(
@@ -309,7 +309,7 @@ def lock_tree(asset: Asset | str) -> list[Asset]:
     (dispositions) that check a whole tree before changing it through ``transition()``.
     """
     serial = _serial(asset)
-    states = _lock_trees({serial})
+    states = _lock_trees({serial}, full=True)
     assets = [state.asset for state in states.values()]
     root = next((a for a in assets if a.serial_number == serial), None)
     if root is None:
@@ -354,17 +354,28 @@ def _check_occurred_at(serial: str, occurred_at: datetime) -> None:
         raise PartMoveRefused(serial, f"occurred_at {occurred_at.isoformat()} is in the future")
 
 
-def _lock_trees(serials: Iterable[str]) -> dict[int, _State]:
-    """Lock the named assets and everything installed in them; key the states by pk."""
-    roots = lock_assets(
-        Asset.objects.filter(serial_number__in=list(serials)).select_related("site", "center", "parent", "part_model")
-    )
+# What a transition needs of each locked asset; services that inspect a tree ask for more.
+_TRANSITION_FIELDS = ("id", "serial_number", "parent_id", "site_id", "center_id", "status")
+_FULL_RELATIONS = ("site", "center", "parent", "part_model")
+
+
+def _lock_trees(serials: Iterable[str], *, full: bool = True) -> dict[int, _State]:
+    """Lock the named assets and everything installed in them; key the states by pk.
+
+    ``full`` loads each asset with its site, center, parent and part model; without it only
+    the columns a transition reads are loaded, which keeps a 20,000-asset batch cheap.
+    """
+
+    def locked(queryset):
+        if full:
+            return lock_assets(queryset.select_related(*_FULL_RELATIONS))
+        return lock_assets(queryset.only(*_TRANSITION_FIELDS))
+
+    roots = locked(Asset.objects.filter(serial_number__in=list(serials)))
     states = {a.pk: _State(asset=a, status=a.status, site_id=a.site_id, center_id=a.center_id) for a in roots}
     level = list(states)
     while level:
-        children = lock_assets(
-            Asset.objects.filter(parent_id__in=level).select_related("site", "center", "parent", "part_model")
-        )
+        children = locked(Asset.objects.filter(parent_id__in=level))
         level = []
         for child in children:
             if child.pk not in states:
@@ -401,6 +412,17 @@ class _BatchContext:
             if state.asset.parent_id is not None:
                 self.children[state.asset.parent_id].append(pk)
         self._served: dict[int, frozenset[int]] = {}
+        # Codes for event locations: two small queries, not a join per asset.
+        self.site_codes = dict(
+            Site.objects.filter(pk__in={s.site_id for s in states.values()}).values_list("pk", "code")
+        )
+        self.center_codes = _center_codes({s.center_id for s in states.values() if s.center_id})
+
+    def parent_serial(self, state: _State) -> str:
+        parent = self.states.get(state.asset.parent_id)
+        if parent is not None:
+            return parent.asset.serial_number
+        return Asset.objects.filter(pk=state.asset.parent_id).values_list("serial_number", flat=True).first()
 
     def subtree(self, root_pk: int) -> list[int]:
         found, stack = [], [root_pk]
@@ -436,7 +458,7 @@ def _apply(request, context: _BatchContext, *, now, source, actor, disposition) 
         refuse(f"occurred_at {request.occurred_at.isoformat()} is in the future")
     if root.asset.parent_id is not None:
         refuse(
-            f"it is installed in {root.asset.parent.serial_number}; a component moves with its parent "
+            f"it is installed in {context.parent_serial(root)}; a component moves with its parent "
             "(remove it first to move it on its own)"
         )
     by_disposition = disposition and current == Status.AT_CIRCULAR_CENTER and to in DISPOSITION_TARGETS
@@ -453,7 +475,8 @@ def _apply(request, context: _BatchContext, *, now, source, actor, disposition) 
         if center is None:
             refuse("name the circular center it arrives at")
         if current == Status.DECOMMISSIONED and root.site_id not in context.served_site_ids(center):
-            refuse(f"circular center {center.code} does not serve site {root.asset.site.code}; ship it there")
+            site_code = context.site_codes[root.site_id]
+            refuse(f"circular center {center.code} does not serve site {site_code}; ship it there")
         changes["center"] = center
     elif current == Status.MISSING:
         pass  # found again where it was
@@ -482,17 +505,16 @@ def _apply(request, context: _BatchContext, *, now, source, actor, disposition) 
             state.site_id = changes["site"].pk
         if "center" in changes:
             state.center_id = changes["center"].pk if changes["center"] else None
-        location = _event_location(state, changes)
         events.append(
             LifecycleEvent(
-                asset=state.asset,
+                asset_id=pk,
                 action=Action.TRANSITION,
                 from_status=from_status,
                 to_status=to,
                 occurred_at=request.occurred_at,
                 actor=actor,
                 source=source,
-                location=location,
+                location=_event_location(state, changes, context),
                 note=request.note,
                 external_id=request.external_id if pk == root.asset.pk else None,
             )
@@ -500,12 +522,97 @@ def _apply(request, context: _BatchContext, *, now, source, actor, disposition) 
     return events
 
 
-def _event_location(state: _State, changes: dict[str, Any]) -> str:
-    center = changes.get("center", state.asset.center if state.center_id else None)
-    if center is not None and state.status != Status.IN_STOCK:
-        return center.code
-    site = changes.get("site", state.asset.site)
-    return site.code
+def _event_location(state: _State, changes: dict[str, Any], context: _BatchContext) -> str:
+    """The code of the center holding the asset after the change, or else of its site."""
+    if state.status != Status.IN_STOCK:
+        if "center" in changes and changes["center"] is not None:
+            return changes["center"].code
+        if "center" not in changes and state.center_id is not None:
+            return context.center_codes[state.center_id]
+    if "site" in changes:
+        return changes["site"].code
+    return context.site_codes[state.site_id]
+
+
+def _center_codes(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    model = Asset._meta.get_field("center").related_model
+    return dict(model.objects.filter(pk__in=ids).values_list("pk", "code"))
+
+
+def insert_events(events: list[LifecycleEvent]) -> list[LifecycleEvent]:
+    """Append events: by binary COPY on PostgreSQL for big batches, else ``bulk_create``.
+
+    COPY writes a burst of events several times faster than multi-row INSERTs; the ids
+    are reserved from the table's sequence first so the caller gets saved events back.
+    """
+    if connection.vendor != "postgresql" or len(events) < COPY_THRESHOLD:
+        return LifecycleEvent.objects.bulk_create(events, batch_size=2000)
+    recorded_at = timezone.now()
+    table = LifecycleEvent._meta.db_table
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [len(events)]
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(_EVENT_COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(_EVENT_TYPES)
+            for event_id, event in zip(ids, events, strict=True):
+                event.id = event_id
+                event.recorded_at = recorded_at
+                event._state.adding = False
+                copy.write_row(
+                    (
+                        event_id,
+                        event.asset_id,
+                        event.action,
+                        event.from_status,
+                        event.to_status,
+                        event.parent_id,
+                        event.occurred_at,
+                        recorded_at,
+                        event.actor_id,
+                        event.source,
+                        event.location,
+                        event.note,
+                        event.external_id,
+                    )
+                )
+    return events
+
+
+COPY_THRESHOLD = 500
+_EVENT_COLUMNS = (
+    "id",
+    "asset_id",
+    "action",
+    "from_status",
+    "to_status",
+    "parent_id",
+    "occurred_at",
+    "recorded_at",
+    "actor_id",
+    "source",
+    "location",
+    "note",
+    "external_id",
+)
+_EVENT_TYPES = [
+    "int8",
+    "int8",
+    "varchar",
+    "varchar",
+    "varchar",
+    "int8",
+    "timestamptz",
+    "timestamptz",
+    "int4",
+    "varchar",
+    "varchar",
+    "text",
+    "varchar",
+]
 
 
 def _write_changes(states: Iterable[_State]) -> None:

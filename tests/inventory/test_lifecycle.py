@@ -281,3 +281,40 @@ def test_dismantle_only_at_a_center(when):
     server, _ = build_server(status=Status.DECOMMISSIONED)
     with pytest.raises(PartMoveRefused, match="only an asset at a circular center"):
         lifecycle.dismantle(server, occurred_at=when, source=Source.ADMIN)
+
+
+def test_a_data_hall_burst_writes_every_event_with_its_id(when):
+    """Hundreds of cascaded events in one batch (written by COPY on PostgreSQL)."""
+    site = SiteFactory()
+    servers = []
+    for _ in range(30):
+        server = AssetFactory(status=Status.DEPLOYED, site=site)
+        for _ in range(19):
+            AssetFactory(status=Status.DEPLOYED, site=site, parent=server)
+        servers.append(server)
+    requests = [
+        TransitionRequest(s.serial_number, Status.DECOMMISSIONED, when, external_id=f"x-{s.pk}") for s in servers
+    ]
+    events = lifecycle.transition_many(requests, source=Source.API)
+    assert len(events) == 600 == LifecycleEvent.objects.count()
+    assert len({e.pk for e in events}) == 600 and all(e.pk for e in events)
+    stored = LifecycleEvent.objects.get(pk=events[0].pk)
+    assert (stored.asset_id, stored.to_status, stored.location, stored.external_id) == (
+        servers[0].pk,
+        Status.DECOMMISSIONED,
+        site.code,
+        f"x-{servers[0].pk}",
+    )
+    assert stored.recorded_at is not None
+    assert set(Asset.objects.values_list("status", flat=True)) == {Status.DECOMMISSIONED}
+
+
+def test_an_external_id_is_applied_once(when):
+    from django.db import IntegrityError
+
+    a, b = make_asset(Status.DEPLOYED), make_asset(Status.DEPLOYED)
+    lifecycle.transition(a, to=Status.DECOMMISSIONED, occurred_at=when, source=Source.API, external_id="k-1")
+    with pytest.raises(IntegrityError):
+        lifecycle.transition(b, to=Status.DECOMMISSIONED, occurred_at=when, source=Source.API, external_id="k-1")
+    b.refresh_from_db()
+    assert b.status == Status.DEPLOYED
