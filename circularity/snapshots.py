@@ -17,7 +17,6 @@ from django.db.models import F
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from .choices import Dimension
 from .models import Disposition, MonthlySnapshot, SnapshotMonth
 from .periods import current_month, month_of
 
@@ -33,11 +32,11 @@ def mark_stale(moments: Iterable[dt.date | dt.datetime]) -> None:
 def refresh(months: Iterable[dt.date]) -> list[dt.date]:
     """Recompute the snapshots of the given closed months (open months are skipped).
 
-    Four grouped queries (total, site, center, category) over those months, whatever
-    their number; returns the months refreshed. A month marked again while this ran
-    (its ``version`` moved on) stays stale for the next run.
+    One grouped scan of those months' dispositions feeds every grouping; returns the
+    months refreshed. A month marked again while this ran (its ``version`` moved on)
+    stays stale for the next run.
     """
-    from .metrics import GROUP_COLUMNS, route_sums
+    from .metrics import sums_by_every_grouping
 
     months = sorted({month_of(m) for m in months if month_of(m) < current_month()})
     if not months:
@@ -45,18 +44,17 @@ def refresh(months: Iterable[dt.date]) -> list[dt.date]:
     SnapshotMonth.objects.bulk_create([SnapshotMonth(month=month) for month in months], ignore_conflicts=True)
     versions = dict(SnapshotMonth.objects.filter(month__in=months).values_list("month", "version"))
     computed_at = timezone.now()
-    rows = []
-    for dimension in [None, *GROUP_COLUMNS]:
-        for (month, group), sums in route_sums(months, dimension).items():
-            rows.append(
-                MonthlySnapshot(
-                    month=month,
-                    dimension=dimension or Dimension.TOTAL,
-                    group_key=group or "",
-                    computed_at=computed_at,
-                    **sums.as_snapshot_fields(),
-                )
-            )
+    rows = [
+        MonthlySnapshot(
+            month=month,
+            dimension=dimension,
+            group_key=group or "",
+            computed_at=computed_at,
+            **sums.as_snapshot_fields(),
+        )
+        for dimension, groups in sums_by_every_grouping(months).items()
+        for (month, group), sums in groups.items()
+    ]
     with transaction.atomic():
         # Two refreshes of one month serialise on its fill-state row.
         list(SnapshotMonth.objects.select_for_update().filter(month__in=months).order_by("month"))

@@ -75,14 +75,13 @@ def test_a_mark_made_while_refreshing_survives_the_refresh(history, monkeypatch)
     """A disposition landing mid-refresh leaves its month stale for the next run."""
     from circularity import metrics
 
-    real = metrics.route_sums
+    real = metrics.sums_by_every_grouping
 
-    def route_sums_with_a_late_mark(months, group_by=None):
-        if group_by is None:
-            snapshots.mark_stale([utc(2022, 1, 31)])
-        return real(months, group_by)
+    def sums_with_a_late_mark(months):
+        snapshots.mark_stale([utc(2022, 1, 31)])
+        return real(months)
 
-    monkeypatch.setattr(metrics, "route_sums", route_sums_with_a_late_mark)
+    monkeypatch.setattr(metrics, "sums_by_every_grouping", sums_with_a_late_mark)
     snapshots.refresh_stale()
     assert snapshots.stale_months() == [dt.date(2022, 1, 1)]
 
