@@ -1,0 +1,185 @@
+"""The asset list and the asset page of the admin."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.admin.sites import site as admin_site
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from inventory import lifecycle
+from inventory.choices import Action, Category, Source, Status
+from inventory.models import Asset, LifecycleEvent
+from tests.factories import AssetFactory, PartModelFactory, SiteFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:inventory_asset_changelist")
+
+# Session, user, the site and part-model filter choices, the count, the page of rows.
+CHANGELIST_QUERIES = 6
+
+
+def change_url(asset):
+    return reverse("admin:inventory_asset_change", args=[asset.pk])
+
+
+def listed(response) -> list[str]:
+    return [asset.serial_number for asset in response.context["cl"].result_list]
+
+
+def test_search_finds_an_asset_by_its_whole_serial_number_or_its_beginning(admin_client):
+    AssetFactory(serial_number="SRV-100", asset_tag="AT-1")
+    AssetFactory(serial_number="SRV-101")
+    AssetFactory(serial_number="DIMM-7")
+
+    assert listed(admin_client.get(CHANGELIST, {"q": "SRV-100"})) == ["SRV-100"]
+    assert listed(admin_client.get(CHANGELIST, {"q": "SRV-10"})) == ["SRV-100", "SRV-101"]
+    assert listed(admin_client.get(CHANGELIST, {"q": "AT-1"})) == ["SRV-100"]
+    assert listed(admin_client.get(CHANGELIST, {"q": "RV-100"})) == []  # prefix, not substring
+
+
+def test_search_takes_lower_case_and_a_pasted_list_of_serial_numbers(admin_client):
+    for serial in ("SRV-1", "SRV-2", "SRV-3"):
+        AssetFactory(serial_number=serial)
+    assert listed(admin_client.get(CHANGELIST, {"q": "srv-2"})) == ["SRV-2"]
+    assert listed(admin_client.get(CHANGELIST, {"q": "SRV-1, SRV-3"})) == ["SRV-1", "SRV-3"]
+
+
+@pytest.mark.postgres
+def test_search_by_serial_number_uses_an_index():
+    """The lookups the search builds are ones PostgreSQL answers from the unique indexes."""
+    AssetFactory(serial_number="SRV-1")
+    model_admin = admin_site._registry[Asset]
+    queryset, _ = model_admin.get_search_results(None, Asset.objects.all(), "SRV-1")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = queryset.explain()
+    assert "Seq Scan" not in plan and "Index Scan on inventory_asset_serial_number" in plan
+
+
+def test_list_filters_by_status_site_category_and_part_model(admin_client):
+    ams = SiteFactory(code="AMS05")
+    ssd = PartModelFactory(category=Category.SSD)
+    AssetFactory(serial_number="A", site=ams, status=Status.DEPLOYED, part_model=ssd)
+    AssetFactory(serial_number="B", site=ams, status=Status.IN_STOCK)
+    AssetFactory(serial_number="C", status=Status.DEPLOYED)
+
+    assert listed(admin_client.get(CHANGELIST, {"status__exact": "deployed"})) == ["A", "C"]
+    assert listed(admin_client.get(CHANGELIST, {"site__id__exact": ams.pk})) == ["A", "B"]
+    assert listed(admin_client.get(CHANGELIST, {"part_model__category__exact": "ssd"})) == ["A"]
+    assert listed(admin_client.get(CHANGELIST, {"part_model__id__exact": ssd.pk})) == ["A"]
+
+
+def test_list_filters_top_level_assets_and_components(admin_client):
+    server = AssetFactory(serial_number="SRV")
+    AssetFactory(serial_number="SSD", parent=server, site=server.site)
+    assert listed(admin_client.get(CHANGELIST, {"installed": "no"})) == ["SRV"]
+    assert listed(admin_client.get(CHANGELIST, {"installed": "yes"})) == ["SSD"]
+
+
+@pytest.mark.parametrize("servers", [2, 30])
+def test_the_asset_list_runs_a_fixed_number_of_queries_whatever_the_rows(admin_client, servers):
+    for _ in range(servers):
+        server = AssetFactory()
+        AssetFactory(parent=server, site=server.site, part_model=PartModelFactory(category=Category.SSD))
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_client.get(CHANGELIST)
+    assert len(response.context["cl"].result_list) == 2 * servers
+    assert len(captured) == CHANGELIST_QUERIES, "\n".join(q["sql"] for q in captured.captured_queries)
+
+
+def test_the_asset_page_shows_what_is_installed_in_it_and_its_history_newest_first(admin_client, when):
+    server = AssetFactory(serial_number="SRV-1", status=Status.DEPLOYED)
+    AssetFactory(serial_number="SSD-1", parent=server, site=server.site, part_model=PartModelFactory(category="ssd"))
+    lifecycle.transition(server, to=Status.DECOMMISSIONED, occurred_at=when, source=Source.API, note="first")
+    lifecycle.transition(
+        server, to=Status.DEPLOYED, occurred_at=when + dt.timedelta(hours=1), source=Source.API, note="second"
+    )
+
+    response = admin_client.get(change_url(server))
+
+    assert response.status_code == 200
+    components, history = response.context["inline_admin_formsets"]
+    assert [form.original.serial_number for form in components] == ["SSD-1"]
+    assert change_url(Asset.objects.get(serial_number="SSD-1")) in response.content.decode()
+    assert [form.original.note for form in history] == ["second", "first"]
+    assert not history.has_add_permission and not history.has_change_permission
+    assert not history.has_delete_permission
+
+
+def test_the_change_form_cannot_alter_status_parent_or_site(admin_client):
+    server = AssetFactory(serial_number="SRV-1", status=Status.DEPLOYED)
+    other = AssetFactory(serial_number="SRV-2", status=Status.DEPLOYED)
+    ssd = AssetFactory(serial_number="SSD-1", parent=server, site=server.site, status=Status.DEPLOYED)
+
+    response = admin_client.post(
+        change_url(ssd),
+        {
+            "serial_number": "SSD-1",
+            "asset_tag": "NEW-TAG",
+            "part_model": ssd.part_model_id,
+            "status": Status.RECYCLED,
+            "parent": other.pk,
+            "site": other.site_id,
+            # The read-only inlines post no forms.
+            "components-TOTAL_FORMS": "0",
+            "components-INITIAL_FORMS": "0",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    ssd.refresh_from_db()
+    assert (ssd.asset_tag, ssd.status, ssd.parent, ssd.site) == ("NEW-TAG", Status.DEPLOYED, server, server.site)
+
+
+def test_saving_an_asset_page_keeps_a_lifecycle_change_made_meanwhile(rf, admin_user, when):
+    asset = AssetFactory(serial_number="SRV-1", status=Status.DEPLOYED)
+    stale = Asset.objects.get(pk=asset.pk)  # the page's copy, loaded before the change
+    lifecycle.transition(asset, to=Status.DECOMMISSIONED, occurred_at=when, source=Source.API)
+    model_admin = admin_site._registry[Asset]
+    request = rf.post("/")
+    request.user = admin_user
+    form_class = model_admin.get_form(request, stale, change=True)
+    form = form_class({"serial_number": "SRV-1", "asset_tag": "NEW", "part_model": stale.part_model_id}, instance=stale)
+    assert form.is_valid(), form.errors
+
+    model_admin.save_model(request, form.save(commit=False), form, change=True)
+
+    asset.refresh_from_db()
+    assert (asset.asset_tag, asset.status) == ("NEW", Status.DECOMMISSIONED)
+
+
+def test_adding_an_asset_registers_it_with_a_first_event(admin_client, admin_user):
+    site, part_model = SiteFactory(code="AMS05"), PartModelFactory()
+    response = admin_client.post(
+        reverse("admin:inventory_asset_add"),
+        {"serial_number": "NEW-1", "asset_tag": "", "part_model": part_model.pk, "site": site.pk, "status": "deployed"},
+    )
+    assert response.status_code == 302
+    asset = Asset.objects.get(serial_number="NEW-1")
+    assert (asset.status, asset.asset_tag, asset.parent) == (Status.DEPLOYED, None, None)
+    event = LifecycleEvent.objects.get(asset=asset)
+    assert (event.action, event.from_status, event.to_status) == (Action.TRANSITION, Status.DEPLOYED, Status.DEPLOYED)
+    assert (event.source, event.actor, event.location) == (Source.ADMIN, admin_user, "AMS05")
+
+
+def test_a_new_asset_starts_only_in_stock_or_deployed(admin_client):
+    site, part_model = SiteFactory(), PartModelFactory()
+    response = admin_client.post(
+        reverse("admin:inventory_asset_add"),
+        {"serial_number": "NEW-1", "part_model": part_model.pk, "site": site.pk, "status": "decommissioned"},
+    )
+    assert response.status_code == 200
+    assert "status" in response.context["adminform"].form.errors
+    assert not Asset.objects.exists()
+
+
+def test_assets_cannot_be_deleted_through_the_admin(admin_client):
+    asset = AssetFactory()
+    assert admin_client.get(reverse("admin:inventory_asset_delete", args=[asset.pk])).status_code == 403
+    choices = admin_client.get(CHANGELIST).context["action_form"].fields["action"].choices
+    assert "delete_selected" not in [name for name, _ in choices]
