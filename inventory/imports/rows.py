@@ -31,7 +31,7 @@ REQUIRED_COLUMNS = ("serial_number", "manufacturer", "model_number", "site")
 MAX_LENGTH = {name: Asset._meta.get_field(name).max_length for name in ("serial_number", "asset_tag")}
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class RowError:
     """One problem with one field of one line of the file (line 1 is the header)."""
 
@@ -50,7 +50,8 @@ class ImportRefused(Exception):
     code = "import_refused"
 
     def __init__(self, errors: Iterable[RowError]):
-        self.errors = sorted(errors)
+        # By line, then in the order of the columns (problems of the whole row first).
+        self.errors = sorted(errors, key=lambda e: (e.line, COLUMNS.index(e.field) if e.field in COLUMNS else -1))
         lines = {error.line for error in self.errors}
         super().__init__(
             f"{len(self.errors)} problem(s) on {len(lines)} line(s); nothing was imported. "
