@@ -183,3 +183,19 @@ def test_assets_cannot_be_deleted_through_the_admin(admin_client):
     assert admin_client.get(reverse("admin:inventory_asset_delete", args=[asset.pk])).status_code == 403
     choices = admin_client.get(CHANGELIST).context["action_form"].fields["action"].choices
     assert "delete_selected" not in [name for name, _ in choices]
+
+
+def test_the_asset_page_runs_a_fixed_number_of_queries_whatever_its_history(admin_client, when):
+    def queries_for(components: int) -> int:
+        server = AssetFactory(status=Status.DEPLOYED)
+        for _ in range(components):
+            part = AssetFactory(parent=server, site=server.site, status=Status.DEPLOYED)
+            lifecycle.remove(part, occurred_at=when, source=Source.ADMIN)
+            lifecycle.install(part, parent=server, occurred_at=when, source=Source.ADMIN)
+        lifecycle.transition(server, to=Status.DECOMMISSIONED, occurred_at=when, source=Source.API)
+        admin_client.get(change_url(server))  # warms the content-type cache
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(change_url(server)).status_code == 200
+        return len(captured)
+
+    assert queries_for(1) == queries_for(15)
