@@ -1,6 +1,7 @@
 """The lifecycle actions of the asset list: a form first, then one lifecycle call per asset."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
@@ -172,8 +173,6 @@ def test_remove_from_parent_takes_components_out_and_reports_top_level_ones(admi
 
 
 def test_the_actions_need_the_change_permission(client, django_user_model):
-    from django.contrib.auth.models import Group
-
     analyst = django_user_model.objects.create_user("analyst", password="pw", is_staff=True)
     analyst.groups.add(Group.objects.get(name="Sustainability analyst"))
     client.force_login(analyst)

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.admin.sites import site as admin_site
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -199,3 +200,18 @@ def test_the_asset_page_runs_a_fixed_number_of_queries_whatever_its_history(admi
         return len(captured)
 
     assert queries_for(1) == queries_for(15)
+
+
+def test_an_analyst_sees_an_asset_page_but_cannot_change_it(client, django_user_model):
+    analyst = django_user_model.objects.create_user("analyst", password="pw", is_staff=True)
+    analyst.groups.add(Group.objects.get(name="Sustainability analyst"))
+    client.force_login(analyst)
+    asset = AssetFactory(serial_number="SRV-1")
+
+    page = client.get(change_url(asset))
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+    response = client.post(change_url(asset), {"serial_number": "CHANGED", "part_model": asset.part_model_id})
+    assert response.status_code == 403
+    asset.refresh_from_db()
+    assert asset.serial_number == "SRV-1"
+    assert client.get(reverse("admin:inventory_asset_add")).status_code == 403
