@@ -1,0 +1,113 @@
+"""The forms of the inventory admin: input handling only; the rules live in the services."""
+
+from django import forms
+from django.contrib.admin import widgets
+from django.utils import timezone
+
+from ..choices import Category, Status, default_data_bearing
+from ..imports import COLUMNS
+from ..models import Asset, PartModel
+from ..registration import REGISTRATION_STATUSES
+
+DATA_BEARING_DEFAULT, DATA_BEARING_YES, DATA_BEARING_NO = "default", "yes", "no"
+_DATA_BEARING_BY_DEFAULT = ", ".join(str(Category(c).label) for c in Category.values if default_data_bearing(c))
+
+
+class PartModelForm(forms.ModelForm):
+    """Lets ``data_bearing`` follow the category unless the user says otherwise."""
+
+    data_bearing = forms.ChoiceField(
+        choices=[
+            (DATA_BEARING_DEFAULT, f"Default for the category ({_DATA_BEARING_BY_DEFAULT}: yes; others: no)"),
+            (DATA_BEARING_YES, "Yes: holds customer data"),
+            (DATA_BEARING_NO, "No: holds no customer data"),
+        ],
+        initial=DATA_BEARING_DEFAULT,
+        help_text=PartModel._meta.get_field("data_bearing").help_text
+        + " Say yes for, e.g., a server with soldered flash.",
+    )
+
+    class Meta:
+        model = PartModel
+        fields = ["manufacturer", "model_number", "category", "mass_kg", "data_bearing", "embodied_kgco2e"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if instance.pk is not None and instance.data_bearing != default_data_bearing(instance.category):
+            self.initial["data_bearing"] = DATA_BEARING_YES if instance.data_bearing else DATA_BEARING_NO
+        else:
+            self.initial["data_bearing"] = DATA_BEARING_DEFAULT
+
+    def clean(self):
+        cleaned = super().clean()
+        choice = cleaned.get("data_bearing")
+        if choice == DATA_BEARING_DEFAULT:
+            cleaned["data_bearing"] = default_data_bearing(cleaned.get("category", ""))
+        elif choice is not None:
+            cleaned["data_bearing"] = choice == DATA_BEARING_YES
+        return cleaned
+
+
+class AssetAddForm(forms.ModelForm):
+    """A new asset: it enters the fleet in stock or deployed, installed in nothing."""
+
+    status = forms.ChoiceField(
+        choices=[(status.value, status.label) for status in REGISTRATION_STATUSES],
+        initial=Status.IN_STOCK,
+        help_text="A new asset starts in stock or deployed; later changes go through the lifecycle actions.",
+    )
+
+    class Meta:
+        model = Asset
+        fields = ["serial_number", "asset_tag", "part_model", "site", "status", "deployed_at"]
+
+
+class _LifecycleForm(forms.Form):
+    """What every lifecycle action asks: when it happened, and why."""
+
+    occurred_at = forms.SplitDateTimeField(
+        widget=widgets.AdminSplitDateTime,
+        initial=timezone.now,
+        help_text="When it happened in the data center.",
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), required=False)
+
+
+# The states an admin action moves assets to. Dispositions (resold, recycled, disposed, and
+# reuse back in stock) belong to the circular centers; shipping (in_transit) to shipments.
+ACTION_TARGETS = (Status.DEPLOYED, Status.DECOMMISSIONED, Status.AT_CIRCULAR_CENTER, Status.MISSING, Status.IN_STOCK)
+
+
+class TransitionForm(_LifecycleForm):
+    to = forms.ChoiceField(
+        label="New state",
+        choices=[(status.value, status.label) for status in ACTION_TARGETS],
+        help_text="In stock: only for a missing asset found again in stock. Ship and dispose through the "
+        "circular-center pages.",
+    )
+    center = forms.ModelChoiceField(
+        # The inventory imports nothing of the circularity app: take the model from the field.
+        queryset=Asset._meta.get_field("center").related_model.objects.all(),
+        required=False,
+        label="Circular center",
+        help_text="Where the assets arrive; required for “At circular center”.",
+    )
+    field_order = ["to", "center", "occurred_at", "note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("to") == Status.AT_CIRCULAR_CENTER and cleaned.get("center") is None:
+            self.add_error("center", "Name the circular center the assets arrive at.")
+        return cleaned
+
+
+class RemoveForm(_LifecycleForm):
+    pass
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8, with a header row. Columns: " + ", ".join(COLUMNS) + ".",
+    )
