@@ -27,11 +27,17 @@ SIZES = {
     # batch), seconds of load per list measurement, repeats per timing.
     "small": {"servers": 500, "dispositions": [20_000, 100_000], "ingest": (2, 200), "list_seconds": 3, "repeat": 3},
     "medium": {
-        "servers": 10_000, "dispositions": [100_000, 1_000_000], "ingest": (5, 1000), "list_seconds": 10,
+        "servers": 10_000,
+        "dispositions": [100_000, 1_000_000],
+        "ingest": (5, 1000),
+        "list_seconds": 10,
         "repeat": 5,
     },
     "full": {
-        "servers": 50_000, "dispositions": [1_000_000, 10_000_000], "ingest": (10, 1000), "list_seconds": 15,
+        "servers": 50_000,
+        "dispositions": [1_000_000, 10_000_000],
+        "ingest": (10, 1000),
+        "list_seconds": 15,
         "repeat": 5,
     },
 }
@@ -101,8 +107,8 @@ def run(url: str, plan: dict):
     token = _token()
 
     batches, per_batch = plan["ingest"]
-    # figures.append(ingest_figure(conn, fleet, token, batches=batches, batch_size=per_batch))
-    # figures.append(list_figure(url, token, facts["assets"], seconds=plan["list_seconds"]))
+    figures.append(ingest_figure(conn, fleet, token, batches=batches, batch_size=per_batch))
+    figures.append(list_figure(url, token, facts["assets"], seconds=plan["list_seconds"]))
 
     current, next_tree = 0, 0
     memory = {}

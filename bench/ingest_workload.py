@@ -28,8 +28,14 @@ def ingest_figure(conn, fleet: Fleet, token: str, *, batches: int, batch_size: i
         body = []
         for _ in range(batch_size):
             serial = fleet.serial(fleet.server_id(server))
-            body.append({"asset": serial, "to": "decommissioned", "occurred_at": occurred,
-                         "external_id": f"bench-{uuid.uuid4()}"})
+            body.append(
+                {
+                    "asset": serial,
+                    "to": "decommissioned",
+                    "occurred_at": occurred,
+                    "external_id": f"bench-{uuid.uuid4()}",
+                }
+            )
             server += 1
         payload = json.dumps(body)
         started = time.perf_counter()
@@ -59,12 +65,36 @@ def copy_rate(conn, fleet: Fleet, rows: int, *, first_asset: int) -> float:
     now = dt.datetime.now(dt.UTC)
     occurred = dt.datetime(2024, 6, 1, tzinfo=dt.UTC)
     started = time.perf_counter()
-    with conn.cursor() as cur:
-        with cur.copy(f"COPY inventory_lifecycleevent ({EVENT_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(["int8", "varchar", "varchar", "varchar", "timestamptz", "timestamptz", "varchar",
-                            "varchar", "text", "varchar"])
-            for offset in range(rows):
-                copy.write_row((first_asset + offset % (fleet.assets - first_asset), "transition", "deployed",
-                                "decommissioned", occurred, now, "api", "AMS05", "", None))
+    statement = f"COPY inventory_lifecycleevent ({EVENT_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        copy.set_types(
+            [
+                "int8",
+                "varchar",
+                "varchar",
+                "varchar",
+                "timestamptz",
+                "timestamptz",
+                "varchar",
+                "varchar",
+                "text",
+                "varchar",
+            ]
+        )
+        for offset in range(rows):
+            copy.write_row(
+                (
+                    first_asset + offset % (fleet.assets - first_asset),
+                    "transition",
+                    "deployed",
+                    "decommissioned",
+                    occurred,
+                    now,
+                    "api",
+                    "AMS05",
+                    "",
+                    None,
+                )
+            )
     conn.commit()
     return rows / (time.perf_counter() - started)
