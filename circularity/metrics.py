@@ -81,7 +81,7 @@ SUM_FIELDS = [f"units_{r}" for r in Route.values] + [f"mass_{r}" for r in Route.
 def _sum_expressions() -> dict:
     expressions = {}
     for route in Route.values:
-        expressions[f"units_{route}"] = Count("*", filter=Q(route=route))
+        expressions[f"units_{route}"] = Count("id", filter=Q(route=route))
         expressions[f"mass_{route}"] = Sum("mass_kg", filter=Q(route=route))
     expressions["avoided_kgco2e"] = Sum("embodied_kgco2e", filter=Q(route__in=REUSE_ROUTES))
     return expressions
