@@ -196,6 +196,15 @@ def fresh_snapshot_months(months: Iterable[dt.date]) -> set[dt.date]:
     return set(SnapshotMonth.objects.filter(month__in=closed, stale=False).values_list("month", flat=True))
 
 
+def monthly_sums(months: Iterable[dt.date], group_by: str | None = None, *, live: bool = False):
+    """Sums per (month, group): fresh closed months from snapshots, the rest live."""
+    months = sorted(set(months))
+    from_snapshots = set() if live else fresh_snapshot_months(months)
+    sums = snapshot_sums(from_snapshots, group_by)
+    sums.update(route_sums([m for m in months if m not in from_snapshots], group_by))
+    return sums
+
+
 def period_sums(
     periods: list[Period], group_by: str | None = None, *, live: bool = False
 ) -> dict[Period, dict[str | None, Sums]]:
