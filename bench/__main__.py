@@ -125,9 +125,8 @@ def run(url: str, plan: dict):
         refresh, next_tree = snapshot_refresh_figure(conn, fleet, count, next_tree, plan["repeat"])
         current += 1000
         figures.append(refresh)
-        if (report := report_figure(count)) is not None:
-            figures.append(report)
-        memory[count] = {job: probe(url, job) for job in ("metrics",)}
+        figures.append(report_figure(count))
+        memory[count] = {job: probe(url, job) for job in ("metrics", "report")}
         snapshots.rebuild_all()
     figures.extend(memory_figures(memory))
     conn.close()
@@ -155,7 +154,7 @@ def memory_figures(memory: dict) -> list:
 
     small, large = sorted(memory)
     figures = []
-    for job, label in (("metrics", "metric job (full snapshot recompute)"),):
+    for job, label in (("metrics", "metric job (full snapshot recompute)"), ("report", "monthly report build")):
         a, b = memory[small][job]["peak_rss_mb"], memory[large][job]["peak_rss_mb"]
         ratio = b / a
         figures.append(
