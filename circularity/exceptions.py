@@ -16,6 +16,10 @@ there are, whatever the size of the fleet. No Python loop looks at assets.
   - an asset in ``resold``, ``recycled`` or ``disposed`` with no disposition at all and no
     verified purge or destroy ever (it was put there by an import, not by the gate).
 
+  A month's report lists those *decided or recorded* in the month: a backdated import
+  shows in the report of the month it was imported in, so nothing escapes a report, and
+  the query reads one month of rows, not the whole history.
+
 * ``long_in_transit``: assets ``in_transit`` for longer than ``TRANSIT_EXCEPTION_DAYS``,
   measured from their last transition into ``in_transit`` (an asset with no such event,
   imported in that state, from when its record was created).
@@ -27,9 +31,11 @@ Transit and missing are states: they are read as the fleet is when the report is
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from inventory.choices import TERMINAL_STATUSES, Action, Status
@@ -43,11 +49,10 @@ DEFAULT_LIMIT = 50
 
 @dataclass(frozen=True)
 class ExceptionList:
-    """The first rows of an exception, and how many there are in all (and in the period)."""
+    """The first rows of an exception, and how many there are in all."""
 
     total: int
     rows: list[dict] = field(default_factory=list)
-    in_period: int | None = None
 
     @property
     def more(self) -> int:
@@ -55,6 +60,17 @@ class ExceptionList:
 
 
 # --- data-bearing assets without a certificate -------------------------------------------
+
+
+@contextmanager
+def _without_jit():
+    """PostgreSQL compiles these correlated subqueries (JIT) for longer than they run: on a
+    million dispositions, 0.85 s of compiling for 0.6 s of work. Off for this read only."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 def _certificates_in_cycle() -> QuerySet:
@@ -70,20 +86,35 @@ def _certificates_in_cycle() -> QuerySet:
     ).exclude(Exists(later_disposition))
 
 
-def uncertified_dispositions(*, until: dt.datetime) -> QuerySet:
-    """Dispositions decided before ``until`` of data-bearing assets that lacked the certificate."""
+def uncertified_dispositions(*, first: dt.datetime, until: dt.datetime) -> QuerySet:
+    """Dispositions of data-bearing assets that lacked the certificate, decided or recorded
+    in [``first``, ``until``)."""
     certificates = _certificates_in_cycle()
     lacking = (~Exists(certificates) & Q(route=Route.REUSE)) | (
         ~Exists(certificates.filter(method__in=METHODS_FOR_OTHER_ROUTES)) & ~Q(route=Route.REUSE)
     )
-    return Disposition.objects.filter(asset__part_model__data_bearing=True, decided_at__lt=until).filter(lacking)
-
-
-def terminal_without_disposition(*, until: dt.datetime) -> QuerySet:
-    """Data-bearing assets recorded before ``until`` in a terminal state with no disposition
-    and no verified purge or destroy."""
+    in_window = Q(decided_at__gte=first, decided_at__lt=until) | Q(recorded_at__gte=first, recorded_at__lt=until)
+    # A scalar subquery, not a join: PostgreSQL then checks it per row before the costlier
+    # certificate subqueries instead of hashing the whole asset table (2x faster at 1M).
+    data_bearing = Subquery(Asset.objects.filter(pk=OuterRef("asset_id")).values("part_model__data_bearing")[:1])
     return (
-        Asset.objects.filter(part_model__data_bearing=True, status__in=TERMINAL_STATUSES, created_at__lt=until)
+        Disposition.objects.filter(in_window)
+        .annotate(data_bearing=data_bearing)
+        .filter(data_bearing=True)
+        .filter(lacking)
+    )
+
+
+def terminal_without_disposition(*, first: dt.datetime, until: dt.datetime) -> QuerySet:
+    """Data-bearing assets recorded in [``first``, ``until``) in a terminal state with no
+    disposition and no verified purge or destroy."""
+    return (
+        Asset.objects.filter(
+            created_at__gte=first,
+            created_at__lt=until,
+            part_model__data_bearing=True,
+            status__in=TERMINAL_STATUSES,
+        )
         .exclude(Exists(Disposition.objects.filter(asset_id=OuterRef("pk"))))
         .exclude(
             Exists(
@@ -96,59 +127,70 @@ def terminal_without_disposition(*, until: dt.datetime) -> QuerySet:
 
 
 def uncertified_departures(*, first: dt.datetime, until: dt.datetime, limit: int = DEFAULT_LIMIT) -> ExceptionList:
-    """Both sources, through ``until``: newest first; ``in_period`` counts those from ``first``.
+    """Both sources for the window [``first``, ``until``), newest first. Four queries at most:
+    a count and a limited list per source."""
+    with _without_jit():
+        return _uncertified_departures(first, until, limit)
 
-    Four queries: a count and a limited list per source.
-    """
-    dispositions = uncertified_dispositions(until=until)
-    counts = dispositions.aggregate(total=Count("id"), in_period=Count("id", filter=Q(decided_at__gte=first)))
-    rows = [
-        {
-            "serial_number": row["asset__serial_number"],
-            "category": row["category"],
-            "route": row["route"],
-            "left_at": row["decided_at"],
-            "center": row["center__code"],
-            "site": row["site__code"],
-            "installed_in": row["tree_root__serial_number"] if row["tree_root_id"] != row["asset_id"] else "",
-            "source": "disposition",
-        }
-        for row in dispositions.order_by("-decided_at", "asset__serial_number").values(
-            "asset_id",
-            "asset__serial_number",
-            "category",
-            "route",
-            "decided_at",
-            "center__code",
-            "site__code",
-            "tree_root_id",
-            "tree_root__serial_number",
-        )[:limit]
-    ]
-    assets = terminal_without_disposition(until=until)
-    asset_counts = assets.aggregate(total=Count("id"), in_period=Count("id", filter=Q(created_at__gte=first)))
+
+def _uncertified_departures(first: dt.datetime, until: dt.datetime, limit: int) -> ExceptionList:
+    dispositions = uncertified_dispositions(first=first, until=until)
+    total = dispositions.count()
+    rows = []
+    if total:
+        rows = [
+            {
+                "serial_number": row["asset__serial_number"],
+                "category": row["category"],
+                "route": row["route"],
+                "left_at": row["decided_at"],
+                "recorded_at": row["recorded_at"],
+                "center": row["center__code"],
+                "site": row["site__code"],
+                "installed_in": row["tree_root__serial_number"] if row["tree_root_id"] != row["asset_id"] else "",
+                "source": "disposition",
+            }
+            for row in dispositions.order_by("-decided_at", "asset__serial_number").values(
+                "asset_id",
+                "asset__serial_number",
+                "category",
+                "route",
+                "decided_at",
+                "recorded_at",
+                "center__code",
+                "site__code",
+                "tree_root_id",
+                "tree_root__serial_number",
+            )[:limit]
+        ]
+    assets = terminal_without_disposition(first=first, until=until)
+    asset_total = assets.count()
     room = max(0, limit - len(rows))
-    rows += [
-        {
-            "serial_number": row["serial_number"],
-            "category": row["part_model__category"],
-            "route": "",
-            "left_at": None,
-            "status": row["status"],
-            "center": row["center__code"] or "",
-            "site": row["site__code"],
-            "installed_in": row["parent__serial_number"] or "",
-            "source": "no disposition",
-        }
-        for row in assets.order_by("-created_at", "serial_number").values(
-            "serial_number", "part_model__category", "status", "center__code", "site__code", "parent__serial_number"
-        )[:room]
-    ]
-    return ExceptionList(
-        total=counts["total"] + asset_counts["total"],
-        rows=rows,
-        in_period=counts["in_period"] + asset_counts["in_period"],
-    )
+    if asset_total and room:
+        rows += [
+            {
+                "serial_number": row["serial_number"],
+                "category": row["part_model__category"],
+                "route": "",
+                "left_at": None,
+                "recorded_at": row["created_at"],
+                "status": row["status"],
+                "center": row["center__code"] or "",
+                "site": row["site__code"],
+                "installed_in": row["parent__serial_number"] or "",
+                "source": "no disposition",
+            }
+            for row in assets.order_by("-created_at", "serial_number").values(
+                "serial_number",
+                "part_model__category",
+                "status",
+                "created_at",
+                "center__code",
+                "site__code",
+                "parent__serial_number",
+            )[:room]
+        ]
+    return ExceptionList(total=total + asset_total, rows=rows)
 
 
 # --- assets in a state for too long -------------------------------------------------------

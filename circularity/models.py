@@ -148,6 +148,8 @@ class Disposition(models.Model):
         indexes = [
             models.Index(fields=["decided_at"], name="disposition_decided_idx"),
             models.Index(fields=["asset", "decided_at"], name="disposition_asset_idx"),
+            # The compliance report's exceptions read what was recorded in a month (imports).
+            models.Index(fields=["recorded_at"], name="disposition_recorded_idx"),
         ]
 
     def __str__(self):

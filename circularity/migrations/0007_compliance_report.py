@@ -37,24 +37,14 @@ def remove_schedule(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("circularity", "0006_snapshot_schedule"),
+        ("inventory", "0002_event_append_only_trigger"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
-        migrations.CreateModel(
-            name="ReportRecipient",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=200)),
-                ("email", models.EmailField(max_length=254, unique=True)),
-                ("active", models.BooleanField(default=True, help_text="Only active recipients are sent the report.")),
-            ],
-            options={
-                "ordering": ["name", "email"],
-            },
-        ),
         migrations.CreateModel(
             name="ComplianceReport",
             fields=[
@@ -121,22 +111,43 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-period"],
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("state__in", ["pending", "building", "sending", "sent", "failed", "unconfirmed"])
-                        ),
-                        name="report_state_valid",
-                    ),
-                    models.CheckConstraint(condition=models.Q(("period__day", 1)), name="report_period_first_day"),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            models.Q(("state", "sent"), _negated=True), ("sent_at__isnull", False), _connector="OR"
-                        ),
-                        name="report_sent_has_sent_at",
-                    ),
-                ],
             },
+        ),
+        migrations.CreateModel(
+            name="ReportRecipient",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("email", models.EmailField(max_length=254, unique=True)),
+                ("active", models.BooleanField(default=True, help_text="Only active recipients are sent the report.")),
+            ],
+            options={
+                "ordering": ["name", "email"],
+            },
+        ),
+        migrations.AddIndex(
+            model_name="disposition",
+            index=models.Index(fields=["recorded_at"], name="disposition_recorded_idx"),
+        ),
+        migrations.AddConstraint(
+            model_name="compliancereport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("state__in", ["pending", "building", "sending", "sent", "failed", "unconfirmed"])),
+                name="report_state_valid",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="compliancereport",
+            constraint=models.CheckConstraint(condition=models.Q(("period__day", 1)), name="report_period_first_day"),
+        ),
+        migrations.AddConstraint(
+            model_name="compliancereport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state", "sent"), _negated=True), ("sent_at__isnull", False), _connector="OR"
+                ),
+                name="report_sent_has_sent_at",
+            ),
         ),
         migrations.RunPython(sync_groups, migrations.RunPython.noop),
         migrations.RunPython(add_schedule, remove_schedule),

@@ -219,7 +219,7 @@ def jsonable(report: Report) -> dict:
         if isinstance(value, dt.datetime | dt.date):
             return value.isoformat()
         if isinstance(value, exceptions.ExceptionList):
-            return {"total": value.total, "in_period": value.in_period, "rows": convert(value.rows)}
+            return {"total": value.total, "rows": convert(value.rows)}
         if isinstance(value, dict):
             return {str(k) if k is not None else "": convert(v) for k, v in value.items()}
         if isinstance(value, list | tuple):

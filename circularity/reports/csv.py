@@ -4,8 +4,8 @@ Columns (documented in docs/reports.md):
 
 ``report_month``  the month reported, YYYY-MM (the same on every row: files concatenate)
 ``section``       circularity | packaging | gri_306 | target | exceptions
-``span``          month | fiscal_year_to_date | to_date (all records up to the month's end)
-                  | as_built (the fleet's state when the report was built)
+``span``          month | fiscal_year_to_date | as_built (the fleet's state when the report
+                  was built: assets in transit, missing)
 ``first_month``, ``last_month``  the months the figure covers, YYYY-MM (blank for as_built)
 ``dimension``     total | center | category | target | exception
 ``group``         the center code, category or target metric; blank for the total
@@ -126,9 +126,8 @@ def rows(report: Report) -> list[list[str]]:
     for target in report.targets:
         for figure, unit in TARGET_FIGURES:
             add("target", "fiscal_year_to_date", "target", target["metric"], figure, "", target[figure], unit)
-    uncertified = report.exceptions["uncertified"]
-    add("exceptions", "to_date", "exception", "uncertified_departures", "count", "", uncertified.total, "count")
-    add("exceptions", "month", "exception", "uncertified_departures", "count", "", uncertified.in_period, "count")
+    uncertified = report.exceptions["uncertified"].total
+    add("exceptions", "month", "exception", "uncertified_departures", "count", "", uncertified, "count")
     transit_key = f"over_{report.transit_days}_days"
     add(
         "exceptions",

@@ -33,10 +33,13 @@ def number(value: int | None) -> str:
 
 
 def tonnes(value: Decimal | float | None) -> str:
-    """A mass already in metric tons, to the kilogram."""
+    """A mass already in metric tons, to the kilogram; under a ton, in kilograms."""
     if _missing(value):
         return NO_VALUE
-    return f"{Decimal(value):,.3f} t"
+    value = Decimal(value)
+    if abs(value) < 1:
+        return f"{value * 1000:,.1f} kg"
+    return f"{value:,.3f} t"
 
 
 def kg_as_tonnes(value: Decimal | None) -> str:

@@ -28,8 +28,8 @@ def exception_sections(report: Report) -> list[dict]:
                 "A disposition of a data-bearing asset with no verified sanitization of a method its route allows "
                 "(reuse: clear, purge or destroy; other routes: purge or destroy) performed in its custody cycle, or "
                 "a data-bearing asset resold, recycled or disposed of with no disposition and no verified purge or "
-                f"destroy; every one recorded up to the end of {report.label}, of which "
-                f"{number(uncertified.in_period)} in {report.label}."
+                f"destroy; decided or recorded in {report.label} (a backdated import shows in the month it was "
+                "recorded)."
             ),
             "found": uncertified,
             "headings": ["Serial number", "Category", "Route", "Left custody", "Center", "From site", "Installed in"],

@@ -260,15 +260,21 @@ def render_pdf(report: Report) -> bytes:
     for section in exception_sections(report):
         found = section["found"]
         title = escape(f"{section['title']}: {number(found.total)}")
-        flow.append(Paragraph(f'<font color="#c0392b">{title}</font>' if found.total else title, s["h3"]))
-        flow.append(Paragraph(escape(section["definition"]), s["small"]))
+        parts = [
+            Paragraph(f'<font color="#c0392b">{title}</font>' if found.total else title, s["h3"]),
+            Paragraph(escape(section["definition"]), s["small"]),
+        ]
         if found.rows:
             widths = [0.19, 0.12, 0.15, 0.14, 0.12, 0.15, 0.13]
-            flow.append(_table([section["headings"], *section["cells"]], widths, s, right_from=len(widths)))
+            parts.append(_table([section["headings"], *section["cells"]], widths, s, right_from=len(widths)))
             if found.more:
-                flow.append(Paragraph(escape(f"… and {number(found.more)} more."), s["small"]))
+                parts.append(Paragraph(escape(f"… and {number(found.more)} more."), s["small"]))
         else:
-            flow.append(Paragraph("None.", s["body"]))
+            parts.append(Paragraph("None.", s["body"]))
+        # A heading never ends a page alone; a long table still breaks (its header repeats).
+        flow.append(KeepTogether(parts) if len(found.rows) < 15 else parts[0])
+        if len(found.rows) >= 15:
+            flow += parts[1:]
     flow += [
         Spacer(0, 6 * mm),
         Paragraph(
