@@ -24,9 +24,9 @@ from django.db.models.functions import Cast, TruncMonth
 
 from inventory.models import Site
 
-from .choices import DISPOSAL_ROUTES, RECYCLE_ROUTES, REUSE_ROUTES, Dimension, Metric, PeriodKind, Route
+from .choices import DISPOSAL_ROUTES, GRI_306, RECYCLE_ROUTES, REUSE_ROUTES, Dimension, Metric, PeriodKind, Route
 from .models import CircularCenter, Disposition, MonthlySnapshot, PackagingRecord, SnapshotMonth, Target
-from .periods import Period, add_months, current_month, month_of, periods_in_range, to_utc
+from .periods import Period, add_months, current_month, month_of, months_between, periods_in_range, to_utc
 
 ZERO = Decimal("0")
 KG_PER_T = Decimal("1000")
@@ -394,3 +394,84 @@ def metric_series(metric: str, kind: str, first: dt.date, last: dt.date) -> list
 def _period(row: dict, kind: str) -> Period:
     start = row["period_start"]
     return Period.month(start) if kind == PeriodKind.MONTH else Period(kind, start, add_months(start, 12))
+
+
+# --- spans of months and GRI 306, for the monthly report ------------------------------------
+
+
+def span_sums(sums: dict[tuple[dt.date, str | None], Sums], months: Iterable[dt.date]) -> dict[str | None, Sums]:
+    """Roll ``monthly_sums`` output up over ``months`` (e.g. a fiscal year to date), per group.
+
+    Sums are additive, so one grouped query over a fiscal year to date gives both the
+    report month and the span; no second query, no formula.
+    """
+    wanted = set(months)
+    rolled: dict[str | None, Sums] = defaultdict(Sums)
+    for (month, group), month_sums in sums.items():
+        if month in wanted:
+            rolled[group] += month_sums
+    return rolled
+
+
+def span_figures(first: dt.date, last: dt.date, group_by: str | None = None) -> dict[str | None, dict]:
+    """Every figure over the months ``first`` … ``last`` as one span, per group (≤ 2 queries).
+
+    Without ``group_by`` the total is always there (units 0, rates null when empty).
+    """
+    months = months_between(first, last)
+    rolled = span_sums(monthly_sums(months, group_by), months)
+    if group_by is None and None not in rolled:
+        rolled[None] = Sums()
+    return {group: figures(sums) for group, sums in rolled.items()}
+
+
+def packaging_span(first: dt.date, last: dt.date) -> dict:
+    """Packaging figures over the months ``first`` … ``last`` as one span: ONE aggregate (+ baseline)."""
+    row = PackagingRecord.objects.filter(received_on__gte=first, received_on__lt=add_months(last, 1)).aggregate(
+        packages=Sum("package_count"),
+        weighted=Sum(F("package_count") * _plastic_content(), output_field=FloatField()),
+        plastic_g=Sum(F("package_count") * F("single_use_plastic_g")),
+    )
+    packages = row["packages"] or 0
+    average = row["weighted"] / packages if packages else None
+    baseline = plastic_baseline()
+    return {
+        "packages": packages,
+        "single_use_plastic_kg": Decimal(row["plastic_g"] or 0) / KG_PER_T,
+        "avg_plastic_content": average,
+        "plastic_reduction": plastic_reduction(average, baseline),
+        "baseline": baseline,
+    }
+
+
+def span_value(metric: str, first: dt.date, last: dt.date) -> float | None:
+    """The value of ``metric`` over the months ``first`` … ``last``; rates by units."""
+    if metric in RATE_METRICS:
+        return span_figures(first, last)[None][metric]["units"]
+    if metric == Metric.AVG_PLASTIC_CONTENT:
+        return packaging_span(first, last)["avg_plastic_content"]
+    raise ValueError(f"unknown metric {metric!r}")
+
+
+def gri_306_rows(row: dict) -> list[dict]:
+    """Units and mass (t) per GRI 306 disclosure and operation, from one ``figures()`` row.
+
+    306-4 (diverted from disposal): preparation for reuse (reuse + resale), recycling;
+    306-5 (directed to disposal): incineration with and without energy recovery, landfilling.
+    """
+    lines: dict[tuple[str, str], dict] = {}
+    for route in Route:
+        disclosure, operation = GRI_306[route]
+        line = lines.setdefault(
+            (disclosure, operation),
+            {"disclosure": disclosure, "operation": operation, "routes": [], "units": 0, "mass_t": ZERO},
+        )
+        line["routes"].append(route.value)
+        line["units"] += row["units_by_route"][route.value]
+        line["mass_t"] += row["mass_kg_by_route"][route.value] / KG_PER_T
+    return list(lines.values())
+
+
+def gri_306_totals(row: dict) -> dict[str, Decimal]:
+    """Mass (t) diverted from disposal (306-4) and directed to disposal (306-5)."""
+    return {"306-4": row["diverted_mass_t"], "306-5": sum(row["disposed_mass_t"].values(), ZERO)}

@@ -148,6 +148,8 @@ class Disposition(models.Model):
         indexes = [
             models.Index(fields=["decided_at"], name="disposition_decided_idx"),
             models.Index(fields=["asset", "decided_at"], name="disposition_asset_idx"),
+            # The compliance report's exceptions read what was recorded in a month (imports).
+            models.Index(fields=["recorded_at"], name="disposition_recorded_idx"),
         ]
 
     def __str__(self):
@@ -268,3 +270,80 @@ class SnapshotMonth(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m} ({'stale' if self.stale else 'fresh'})"
+
+
+class ReportRecipient(models.Model):
+    """Someone who receives the monthly compliance report (managed in the admin)."""
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(unique=True)
+    active = models.BooleanField(default=True, help_text="Only active recipients are sent the report.")
+
+    class Meta:
+        ordering = ["name", "email"]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+
+class ReportState(models.TextChoices):
+    """Where a month's report is on its way out (see circularity.reports.send).
+
+    ``sending`` found by a later attempt means a worker died while the mail server had the
+    message: it may have gone out, so nothing re-sends it automatically (``unconfirmed``).
+    """
+
+    PENDING = "pending", "Pending"
+    BUILDING = "building", "Building"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    UNCONFIRMED = "unconfirmed", "Unconfirmed (a person must check and re-send)"
+
+
+class ComplianceReport(models.Model):
+    """The monthly compliance report of one month (SPEC section 7): one row per month, ever.
+
+    The unique ``period`` and the ``state`` + ``claim_token`` pair are what make the monthly
+    job send at most one copy: a worker claims the row before it builds or sends, and
+    records the outcome only under its own claim. The artefacts are stored as sent, so
+    the report can be audited, previewed and re-sent as it was.
+    """
+
+    period = models.DateField(unique=True, help_text="The month reported: its first day.")
+    state = models.CharField(max_length=12, choices=ReportState.choices, default=ReportState.PENDING)
+    figures = models.JSONField(default=dict, blank=True, help_text="The figures the report was built from.")
+    subject = models.CharField(max_length=200, blank=True)
+    html = models.TextField(blank=True, help_text="The HTML body; the chart is referenced as cid:rate-chart.")
+    text = models.TextField(blank=True, help_text="The plain-text alternative.")
+    csv = models.TextField(blank=True, help_text="figures-YYYY-MM.csv")
+    pdf = models.BinaryField(blank=True, default=b"", help_text="compliance-YYYY-MM.pdf")
+    chart_png = models.BinaryField(blank=True, default=b"", help_text="The chart, sent inline by Content-ID.")
+    recipients = models.JSONField(default=list, blank=True, help_text="The addresses the last send went to.")
+    deliveries = models.JSONField(
+        default=list, blank=True, help_text="Every send: when, to whom, and whether by the job or a person."
+    )
+    generated_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When it was last sent.")
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, help_text="The error of the last failed attempt.")
+    claim_token = models.CharField(max_length=32, blank=True, help_text="The attempt that holds the report.")
+    claimed_by = models.CharField(max_length=200, blank=True, help_text="Who made that attempt: the job or a person.")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period"]
+        constraints = [
+            models.CheckConstraint(condition=_in_choices("state", ReportState), name="report_state_valid"),
+            models.CheckConstraint(condition=Q(period__day=1), name="report_period_first_day"),
+            models.CheckConstraint(
+                condition=~Q(state=ReportState.SENT) | Q(sent_at__isnull=False), name="report_sent_has_sent_at"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Compliance report {self.period:%Y-%m}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.period:%Y-%m}"

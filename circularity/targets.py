@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .choices import Comparison, PeriodKind
-from .metrics import metric_series
+from .metrics import metric_series, span_value
 from .models import Target
 from .periods import Period, add_months, fiscal_year_of, fiscal_year_start, month_of
 
@@ -129,9 +129,25 @@ def target_status(target: Target, as_of: dt.date) -> TargetStatus:
     fiscal_year = fiscal_year_of(as_of)
     period = Period.fiscal_year(fiscal_year)
     value = metric_series(target.metric, PeriodKind.FISCAL_YEAR, period.start, period.start)[0][1]
+    return _status(target, fiscal_year, value, projection(target, as_of))
+
+
+def month_status(target: Target, month: dt.date) -> TargetStatus:
+    """The status at the close of ``month``, for the monthly report.
+
+    The value is the fiscal year containing ``month`` up to its end, and the projection
+    runs through it: the June report reads June's fiscal year (not the new one the
+    report is built in), and a re-build months later gives the same figures.
+    """
+    month = month_of(month)
+    fiscal_year = fiscal_year_of(month)
+    value = span_value(target.metric, fiscal_year_start(fiscal_year), month)
+    return _status(target, fiscal_year, value, projection(target, add_months(month, 1)))
+
+
+def _status(target: Target, fiscal_year: int, value: float | None, projected: float | None) -> TargetStatus:
     baseline = baseline_value(target)
     reference = trajectory_value(target, fiscal_year, baseline)
-    projected = projection(target, as_of)
     return TargetStatus(
         target=target,
         fiscal_year=fiscal_year,
@@ -146,3 +162,7 @@ def target_status(target: Target, as_of: dt.date) -> TargetStatus:
 
 def all_statuses(as_of: dt.date) -> list[TargetStatus]:
     return [target_status(target, as_of) for target in Target.objects.all()]
+
+
+def month_statuses(month: dt.date) -> list[TargetStatus]:
+    return [month_status(target, month) for target in Target.objects.all()]

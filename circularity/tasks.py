@@ -24,3 +24,49 @@ def refresh_snapshots(self, months: list[str] | None = None) -> list[str]:
     labels = [f"{month:%Y-%m}" for month in refreshed]
     logger.info("Refreshed snapshots for %d month(s): %s", len(labels), ", ".join(labels) or "none")
     return labels
+
+
+# Delivery and database failures are retried with exponential backoff: 1, 2, 4 … 60 minutes.
+REPORT_RETRY_BASE = 60
+REPORT_RETRY_MAX = 3600
+
+
+@shared_task(bind=True, acks_late=True, max_retries=10)
+def send_compliance_report(
+    self,
+    month: str | None = None,
+    resend: bool = False,
+    rebuild: bool = False,
+    by: str | None = None,
+    delivered_token: str | None = None,
+) -> str:
+    """Build and send the compliance report of ``month`` (``YYYY-MM``; default: the month
+    before today in ``TIME_ZONE``), once: see ``circularity.reports.send``.
+
+    A retry never re-sends what went out: it carries the month, drops ``resend``, and after
+    a send that could not be recorded only records it (``delivered_token``).
+    """
+    from django.db import DatabaseError
+
+    from .reports import send
+    from .reports.build import MonthNotClosed, previous_month
+
+    period = parse_month(month) if month else previous_month()
+    label = f"{period:%Y-%m}"
+    by = by or f"job {self.request.id}"
+    countdown = min(REPORT_RETRY_MAX, REPORT_RETRY_BASE * 2**self.request.retries)
+    try:
+        if delivered_token:
+            result = send.record_delivery(month=period, token=delivered_token, by=by)
+        else:
+            result = send.send_report(month=period, by=by, resend=resend, rebuild=rebuild)
+    except MonthNotClosed as error:
+        # TIME_ZONE east of UTC: 06:00 on day 1 comes before the UTC month has closed.
+        raise self.retry(exc=error, eta=error.closes_at, args=(), kwargs={"month": label, "by": by})
+    except send.DeliveredNotRecorded as error:
+        retry_kwargs = {"month": label, "by": by, "delivered_token": error.token}
+        raise self.retry(exc=error, countdown=countdown, args=(), kwargs=retry_kwargs)
+    except (send.DeliveryFailed, DatabaseError) as error:
+        raise self.retry(exc=error, countdown=countdown, args=(), kwargs={"month": label, "by": by})
+    logger.info("Compliance report: %s", result)
+    return str(result)
