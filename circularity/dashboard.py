@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Min
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from inventory.choices import Category
@@ -49,7 +50,7 @@ def _inline_svg(svg: bytes, label: str) -> str:
     """The chart's SVG as an inline element (no XML prolog), labelled for screen readers."""
     text = svg.decode("utf-8")
     text = text[text.index("<svg") :]
-    return text.replace("<svg ", f'<svg role="img" aria-label="{label}" class="circularity-chart" ', 1)
+    return text.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" class="circularity-chart" ', 1)
 
 
 def dashboard_context(fiscal_year: int, today: dt.date) -> dict:

@@ -314,6 +314,8 @@ class AssetAtCenterAdmin(admin.ModelAdmin):
                 ),
             )
             if not errors:
+                for created in done:
+                    self.log_addition(request, created[0], f"Recorded {data['route']} ({len(created)} row(s)).")
                 rows = sum(len(created) for created in done)
                 self.message_user(
                     request,
@@ -350,6 +352,8 @@ class AssetAtCenterAdmin(admin.ModelAdmin):
                 lambda asset: dispositions.record_sanitization(asset=asset, **data),
             )
             if not errors:
+                for record in done:
+                    self.log_addition(request, record, "Recorded.")
                 self.message_user(request, f"Recorded {data['method']} for {len(done)} asset(s).", messages.SUCCESS)
                 return None
             report_refusals(request, errors)
@@ -382,6 +386,8 @@ class AssetAtCenterAdmin(admin.ModelAdmin):
                 ),
             )
             if not errors:
+                for asset, events in zip(assets, done, strict=True):
+                    self.log_change(request, asset, f"Dismantled: {len(events)} part(s) removed.")
                 parts = sum(len(events) for events in done)
                 self.message_user(
                     request,
