@@ -119,6 +119,13 @@ def submitted(request) -> bool:
     return request.method == "POST" and request.POST.get("apply") == "yes"
 
 
+class CircularityAdmin(admin.ModelAdmin):
+    """The circularity admin's look (lists on one line per row, the triage buttons)."""
+
+    class Media:
+        css = {"all": ["circularity/admin.css"]}
+
+
 class ReadOnlyAdminMixin:
     """A record of what happened: shown, never edited or deleted in the admin."""
 

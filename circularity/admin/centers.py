@@ -23,7 +23,7 @@ from inventory.models import Asset, Site
 
 from .. import custody
 from ..models import CircularCenter, Shipment
-from .base import all_or_nothing, moment, render_form_page, report_refusals, submitted
+from .base import CircularityAdmin, all_or_nothing, moment, render_form_page, report_refusals, submitted
 from .forms import ReceiveForm, ShipmentForm
 
 
@@ -34,7 +34,7 @@ def _count(queryset, key: str):
 
 
 @admin.register(CircularCenter)
-class CircularCenterAdmin(admin.ModelAdmin):
+class CircularCenterAdmin(CircularityAdmin):
     list_display = ("code", "name", "sites_served", "assets_held", "shipments_in_transit")
     search_fields = ("code", "name", "sites__code")
     filter_horizontal = ("sites",)
@@ -83,7 +83,7 @@ class ReceivedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(admin.ModelAdmin):
+class ShipmentAdmin(CircularityAdmin):
     list_display = ("shipment", "from_site", "to_center", "shipped", "asset_count", "received", "state")
     list_select_related = ("from_site", "to_center")
     list_filter = (ReceivedFilter, "to_center", "from_site")

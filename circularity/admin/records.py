@@ -22,7 +22,7 @@ from inventory.models import Asset
 from .. import metrics
 from ..dispositions import record_disposition, record_sanitization
 from ..models import AssetAtCenter, Disposition, PackagingRecord, SanitizationRecord, Target
-from .base import ReadOnlyAdminMixin, render_form_page, report_refusals, submitted
+from .base import CircularityAdmin, ReadOnlyAdminMixin, moment, render_form_page, report_refusals, submitted
 from .forms import DispositionForm, SanitizationForm, TargetForm
 
 
@@ -34,7 +34,7 @@ def _asset_from_query(request) -> Asset | None:
 
 
 @admin.register(Disposition)
-class DispositionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DispositionAdmin(ReadOnlyAdminMixin, CircularityAdmin):
     list_display = (
         "asset",
         "route",
@@ -42,9 +42,8 @@ class DispositionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "site",
         "category",
         "mass_kg",
-        "decided_at",
+        "decided",
         "part_of",
-        "to_site",
         "vendor",
         "certificate_id",
     )
@@ -56,6 +55,10 @@ class DispositionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return request.user.has_perm("circularity.add_disposition")
+
+    @admin.display(description="Decided", ordering="decided_at")
+    def decided(self, disposition):
+        return moment(disposition.decided_at)
 
     @admin.display(description="Part of", ordering="tree_root__serial_number")
     def part_of(self, disposition):
@@ -106,8 +109,8 @@ class DispositionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SanitizationRecord)
-class SanitizationRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("asset", "method", "performed_at", "performed_by", "verified", "certificate_id", "recorded_at")
+class SanitizationRecordAdmin(ReadOnlyAdminMixin, CircularityAdmin):
+    list_display = ("asset", "method", "performed", "performed_by", "verified", "certificate_id")
     list_select_related = ("asset",)
     list_filter = ("method", "verified")
     date_hierarchy = "performed_at"
@@ -116,6 +119,10 @@ class SanitizationRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return request.user.has_perm("circularity.add_sanitizationrecord")
+
+    @admin.display(description="Performed", ordering="performed_at")
+    def performed(self, record):
+        return moment(record.performed_at)
 
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
@@ -161,7 +168,7 @@ class SanitizationRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PackagingRecord)
-class PackagingRecordAdmin(admin.ModelAdmin):
+class PackagingRecordAdmin(CircularityAdmin):
     list_display = (
         "received_on",
         "site",
@@ -186,7 +193,7 @@ class PackagingRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(CircularityAdmin):
     form = TargetForm
     list_display = (
         "metric",

@@ -15,7 +15,7 @@ from django.urls import path, reverse
 
 from .. import snapshots
 from ..models import MonthlySnapshot
-from .base import ReadOnlyAdminMixin
+from .base import CircularityAdmin, ReadOnlyAdminMixin
 
 REFRESH_MODES = {"stale": snapshots.refresh_stale, "all": snapshots.rebuild_all}
 
@@ -25,7 +25,7 @@ def _months_text(months) -> str:
 
 
 @admin.register(MonthlySnapshot)
-class MonthlySnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MonthlySnapshotAdmin(ReadOnlyAdminMixin, CircularityAdmin):
     list_display = (
         "month_label",
         "dimension",

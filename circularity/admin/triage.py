@@ -25,7 +25,7 @@ from inventory.models import LifecycleEvent
 
 from .. import dispositions
 from ..models import AssetAtCenter, Disposition, SanitizationRecord
-from .base import all_or_nothing, moment, render_form_page, report_refusals, submitted
+from .base import CircularityAdmin, all_or_nothing, moment, render_form_page, report_refusals, submitted
 from .centers import _count
 from .forms import DismantleForm, DispositionFields, SanitizationFields
 
@@ -63,15 +63,13 @@ def _label(asset) -> str:
 
 
 @admin.register(AssetAtCenter)
-class AssetAtCenterAdmin(admin.ModelAdmin):
+class AssetAtCenterAdmin(CircularityAdmin):
     list_display = (
         "serial_number",
         "part_model",
         "category",
-        "data_bearing",
         "installed_in",
         "parts",
-        "site",
         "center",
         "arrived_at",
         "last_sanitization",
@@ -148,7 +146,8 @@ class AssetAtCenterAdmin(admin.ModelAdmin):
 
     @admin.display(description="Category", ordering="part_model__category")
     def category(self, asset):
-        return asset.part_model.get_category_display()
+        label = asset.part_model.get_category_display()
+        return f"{label} · data-bearing" if asset.part_model.data_bearing else label
 
     @admin.display(description="Data-bearing", ordering="part_model__data_bearing")
     def data_bearing(self, asset):
