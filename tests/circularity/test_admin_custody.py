@@ -217,3 +217,13 @@ def test_center_list_shows_sites_served_and_counts(client):
     [row] = response.context["cl"].result_list
     assert (row.held, row.incoming) == (2, 1)
     assert "AMS05" in response.content.decode()
+
+
+def test_a_link_can_open_the_shipment_form_filled_in(client):
+    logged_in(client, OPERATOR)
+    site, center = campus()
+    first, second = decommissioned(site), decommissioned(site)
+    query = {"from_site": site.pk, "serial": [first.serial_number, second.serial_number]}
+    form = client.get(ADD, query).context["form"]
+    assert form.initial["serial_numbers"] == f"{first.serial_number}\n{second.serial_number}"
+    assert (form.initial["from_site"], form.initial["to_center"]) == (site, center)
