@@ -16,6 +16,8 @@ from django.contrib.admin import helpers
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import quote
 from django.db import transaction
+from django.db.models import Count, IntegerField, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +25,12 @@ from django.utils import timezone
 from inventory.errors import BatchRefused, LifecycleError
 
 FORM_PAGE_TEMPLATE = "admin/circularity/form_page.html"
+
+
+def correlated_count(queryset, key: str):
+    """A correlated ``COUNT`` subquery: no join fan-out when a list shows several counts."""
+    counted = queryset.order_by().values(key).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 def refusal_messages(error: LifecycleError) -> list[str]:

@@ -9,8 +9,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -23,14 +22,16 @@ from inventory.models import Asset, Site
 
 from .. import custody
 from ..models import CircularCenter, Shipment
-from .base import CircularityAdmin, all_or_nothing, moment, render_form_page, report_refusals, submitted
+from .base import (
+    CircularityAdmin,
+    all_or_nothing,
+    correlated_count,
+    moment,
+    render_form_page,
+    report_refusals,
+    submitted,
+)
 from .forms import ReceiveForm, ShipmentForm
-
-
-def _count(queryset, key: str):
-    """A correlated ``COUNT`` (no join fan-out when a changelist shows several counts)."""
-    counted = queryset.order_by().values(key).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 @admin.register(CircularCenter)
@@ -45,8 +46,10 @@ class CircularCenterAdmin(CircularityAdmin):
             .get_queryset(request)
             .prefetch_related("sites")
             .annotate(
-                held=_count(Asset.objects.filter(center=OuterRef("pk"), status=Status.AT_CIRCULAR_CENTER), "center"),
-                incoming=_count(
+                held=correlated_count(
+                    Asset.objects.filter(center=OuterRef("pk"), status=Status.AT_CIRCULAR_CENTER), "center"
+                ),
+                incoming=correlated_count(
                     Shipment.objects.filter(to_center=OuterRef("pk"), received_at__isnull=True), "to_center"
                 ),
             )
@@ -99,7 +102,7 @@ class ShipmentAdmin(CircularityAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(assets_shipped=_count(through.objects.filter(shipment=OuterRef("pk")), "shipment"))
+            .annotate(assets_shipped=correlated_count(through.objects.filter(shipment=OuterRef("pk")), "shipment"))
         )
 
     def has_delete_permission(self, request, obj=None):

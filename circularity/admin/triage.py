@@ -9,7 +9,7 @@ disposition or a sanitization record, changing an asset), not of the proxy.
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
@@ -20,18 +20,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from inventory import lifecycle
-from inventory.choices import Action, Source, Status
+from inventory.choices import Action, Status
 from inventory.models import LifecycleEvent
 
 from .. import dispositions
 from ..models import AssetAtCenter, Disposition, SanitizationRecord
-from .base import CircularityAdmin, all_or_nothing, moment, render_form_page, report_refusals, submitted
-from .centers import _count
-from .forms import DismantleForm, DispositionFields, SanitizationFields
-
-DISPOSITION_PERMISSION = "circularity.add_disposition"
-SANITIZATION_PERMISSION = "circularity.add_sanitizationrecord"
-DISMANTLE_PERMISSION = "inventory.change_asset"
+from .base import CircularityAdmin, correlated_count, moment
+from .triage_actions import TriageActionsMixin
 
 
 class InstalledFilter(admin.SimpleListFilter):
@@ -57,13 +52,8 @@ class CenterFilter(admin.RelatedFieldListFilter):
         return False
 
 
-def _label(asset) -> str:
-    installed = f", installed in {asset.parent.serial_number}" if asset.parent_id else ""
-    return f"{asset.serial_number} — {asset.part_model} at {asset.center.code}{installed}"
-
-
 @admin.register(AssetAtCenter)
-class AssetAtCenterAdmin(CircularityAdmin):
+class AssetAtCenterAdmin(TriageActionsMixin, CircularityAdmin):
     list_display = (
         "serial_number",
         "part_model",
@@ -115,15 +105,6 @@ class AssetAtCenterAdmin(CircularityAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_record_disposition_permission(self, request):
-        return request.user.has_perm(DISPOSITION_PERMISSION)
-
-    def has_record_sanitization_permission(self, request):
-        return request.user.has_perm(SANITIZATION_PERMISSION)
-
-    def has_dismantle_permission(self, request):
-        return request.user.has_perm(DISMANTLE_PERMISSION)
-
     # --- the queue -----------------------------------------------------------------------
 
     def get_queryset(self, request):
@@ -140,7 +121,7 @@ class AssetAtCenterAdmin(CircularityAdmin):
                 arrived=Subquery(arrivals.values("occurred_at")[:1]),
                 sanitized_at=Subquery(certificates.values("performed_at")[:1]),
                 sanitized_by=Subquery(certificates.values("method")[:1]),
-                part_count=_count(AssetAtCenter.objects.filter(parent=OuterRef("pk")), "parent"),
+                part_count=correlated_count(AssetAtCenter.objects.filter(parent=OuterRef("pk")), "parent"),
             )
         )
 
@@ -287,125 +268,3 @@ class AssetAtCenterAdmin(CircularityAdmin):
         if response is None:
             return HttpResponseRedirect(reverse("admin:circularity_assetatcenter_changelist"))
         return response
-
-    # --- bulk actions --------------------------------------------------------------------------
-
-    @admin.action(description="Record a disposition of the selected assets", permissions=["record_disposition"])
-    def record_disposition(self, request, queryset):
-        assets = list(queryset.select_related("part_model", "center", "parent").order_by("serial_number"))
-        centers = {asset.center for asset in assets}
-        initial = {"center": next(iter(centers))} if len(centers) == 1 else {}
-        form = DispositionFields(request.POST if submitted(request) else None, initial=initial)
-        if form.is_valid():
-            data = form.cleaned_data
-            done, errors = all_or_nothing(
-                assets,
-                lambda asset: dispositions.record_disposition(
-                    asset=asset,
-                    center=data["center"],
-                    route=data["route"],
-                    decided_at=data["decided_at"],
-                    to_site=data["to_site"],
-                    vendor=data["vendor"],
-                    certificate_id=data["certificate_id"],
-                    source=Source.ADMIN,
-                    actor=request.user,
-                ),
-            )
-            if not errors:
-                for created in done:
-                    self.log_addition(request, created[0], f"Recorded {data['route']} ({len(created)} row(s)).")
-                rows = sum(len(created) for created in done)
-                self.message_user(
-                    request,
-                    f"Recorded {data['route']} for {len(done)} asset(s) ({rows} disposition(s), installed parts "
-                    "included).",
-                    messages.SUCCESS,
-                )
-                return None
-            report_refusals(request, errors)
-        return render_form_page(
-            self,
-            request,
-            title="Record a disposition",
-            form=form,
-            submit_label="Record disposition",
-            intro="One route for every selected asset and everything installed in it; all of them are recorded, "
-            "or none. Data-bearing assets need a verified sanitization first.",
-            selection=[(asset.pk, _label(asset)) for asset in assets],
-            selection_heading=f"{len(assets)} asset(s)",
-            action="record_disposition",
-        )
-
-    @admin.action(description="Record a sanitization of the selected assets", permissions=["record_sanitization"])
-    def record_sanitization(self, request, queryset):
-        assets = list(queryset.select_related("part_model", "center", "parent").order_by("serial_number"))
-        form = SanitizationFields(
-            request.POST if submitted(request) else None,
-            initial={"performed_by": request.user.get_full_name() or request.user.get_username()},
-        )
-        if form.is_valid():
-            data = form.cleaned_data
-            done, errors = all_or_nothing(
-                assets,
-                lambda asset: dispositions.record_sanitization(asset=asset, **data),
-            )
-            if not errors:
-                for record in done:
-                    self.log_addition(request, record, "Recorded.")
-                self.message_user(request, f"Recorded {data['method']} for {len(done)} asset(s).", messages.SUCCESS)
-                return None
-            report_refusals(request, errors)
-        return render_form_page(
-            self,
-            request,
-            title="Record a sanitization",
-            form=form,
-            submit_label="Record sanitization",
-            intro="One sanitization (and one certificate, e.g. a destruction lot) for every selected asset; all "
-            "of them are recorded, or none.",
-            selection=[(asset.pk, _label(asset)) for asset in assets],
-            selection_heading=f"{len(assets)} asset(s)",
-            action="record_sanitization",
-        )
-
-    @admin.action(description="Dismantle the selected assets (harvest their parts)", permissions=["dismantle"])
-    def dismantle(self, request, queryset):
-        assets = list(queryset.select_related("part_model", "center", "parent").order_by("serial_number"))
-        return self._dismantle(assets, request, action="dismantle")
-
-    def _dismantle(self, assets, request, *, action, obj=None):
-        form = DismantleForm(request.POST if submitted(request) else None)
-        if form.is_valid():
-            data = form.cleaned_data
-            done, errors = all_or_nothing(
-                assets,
-                lambda asset: lifecycle.dismantle(
-                    asset, occurred_at=data["occurred_at"], note=data["note"], source=Source.ADMIN, actor=request.user
-                ),
-            )
-            if not errors:
-                for asset, events in zip(assets, done, strict=True):
-                    self.log_change(request, asset, f"Dismantled: {len(events)} part(s) removed.")
-                parts = sum(len(events) for events in done)
-                self.message_user(
-                    request,
-                    f"Dismantled {len(done)} asset(s): {parts} part(s) are now top-level at their center, each "
-                    "to get a disposition of its own.",
-                    messages.SUCCESS,
-                )
-                return None
-            report_refusals(request, errors)
-        return render_form_page(
-            self,
-            request,
-            title="Dismantle",
-            form=form,
-            submit_label="Dismantle",
-            intro="Everything installed in each asset is removed and stays at the circular center as an asset of "
-            "its own; the emptied asset stays too. Each then gets its own disposition.",
-            selection=[(asset.pk, _label(asset)) for asset in assets],
-            selection_heading=f"{len(assets)} asset(s)",
-            action=action,
-            obj=obj,
-        )
