@@ -3,7 +3,7 @@
 * ``centers``   circular centers; shipments (ship and receive through ``custody``)
 * ``triage``    the technicians' queue of assets at circular centers and an asset's
                 page, with buttons for a disposition, a sanitization, a dismantling
-  (``triage_actions``: the same as bulk actions, all-or-nothing)
+* ``triage_actions`` the same three as bulk actions on the queue, all-or-nothing
 * ``records``   dispositions and sanitizations (read-only once recorded), packaging
                 records and targets (editable)
 * ``snapshots`` monthly snapshots (read-only) and their refresh buttons
