@@ -247,14 +247,17 @@ def figures(sums: Sums) -> dict:
     return {
         "units": units,
         "mass_kg": mass,
+        "mass_t": mass / KG_PER_T,
         "units_by_route": dict(sums.units),
         "mass_kg_by_route": dict(sums.mass),
+        "mass_t_by_route": {route: mass / KG_PER_T for route, mass in sums.mass.items()},
         "reuse_recycle_rate": rate(REUSE_ROUTES | RECYCLE_ROUTES),
         "reuse_rate": rate(REUSE_ROUTES),
         "recycle_rate": rate(RECYCLE_ROUTES),
         "diverted_mass_t": sum((sums.mass[r] for r in REUSE_ROUTES | RECYCLE_ROUTES), ZERO) / KG_PER_T,
         "disposed_mass_t": {route.value: sums.mass[route] / KG_PER_T for route in DISPOSAL_ROUTES},
         "avoided_kgco2e": sums.avoided_kgco2e,
+        "avoided_tco2e": sums.avoided_kgco2e / KG_PER_T,
     }
 
 
@@ -298,6 +301,11 @@ def period_figures(period: Period, group_by: str | None = None) -> list[dict]:
 
 def _plastic_content():
     return Cast(F("single_use_plastic_g"), FloatField()) / Cast(F("packaging_mass_g"), FloatField())
+
+
+def with_plastic_content(records):
+    """Packaging records annotated with ``plastic_content`` (plastic ÷ packaging mass), in SQL."""
+    return records.annotate(plastic_content=_plastic_content())
 
 
 def packaging_rows(kind: str, first: dt.date, last: dt.date, group_by: str | None = None) -> list[dict]:

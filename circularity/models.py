@@ -10,7 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from inventory.choices import Category
+from inventory.choices import Category, Status
 from inventory.models import Asset, PartModel, Site
 
 from .choices import Comparison, Dimension, Metric, Route, SanitizationMethod
@@ -64,6 +64,26 @@ class Shipment(models.Model):
     @property
     def is_received(self) -> bool:
         return self.received_at is not None
+
+
+class AtCircularCenterManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(status=Status.AT_CIRCULAR_CENTER)
+
+
+class AssetAtCenter(Asset):
+    """An asset held at a circular center: the technicians' triage queue in the admin.
+
+    A proxy of ``inventory.Asset`` (no table of its own) so the circularity admin can list
+    the queue with its own actions without touching the inventory's Asset admin.
+    """
+
+    objects = AtCircularCenterManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "asset at a circular center"
+        verbose_name_plural = "assets at circular centers"
 
 
 class SanitizationRecord(models.Model):

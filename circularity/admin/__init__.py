@@ -1,0 +1,19 @@
+"""The circularity admin: one module per concern, each registering its ModelAdmins.
+
+* ``centers``   circular centers; shipments (ship and receive through ``custody``)
+* ``triage``    the technicians' queue of assets at circular centers and an asset's
+                page, with buttons for a disposition, a sanitization, a dismantling
+* ``triage_actions`` the same three as bulk actions on the queue, all-or-nothing
+* ``records``   dispositions and sanitizations (read-only once recorded), packaging
+                records and targets (editable)
+* ``snapshots`` monthly snapshots (read-only) and their refresh buttons
+
+The dashboard is ``circularity.dashboard`` (``/admin/dashboard/``), linked from the
+admin index.
+"""
+
+from . import centers, records, snapshots, triage  # noqa: F401
+
+# --- Compliance reports ----------------------------------------------------------------
+# circularity/reports/admin.py registers the ComplianceReport admin; import it here:
+# from circularity.reports import admin as reports_admin  # noqa: F401

@@ -1,0 +1,176 @@
+"""Forms of the circularity admin. They parse what a person typed; the services judge it.
+
+No rule of the domain is checked here (the sanitization gate, the transition table, who
+may ship what): the services do that and their refusals are shown as they are. A form
+only turns text into values and says which field is unreadable.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib.admin.widgets import AdminSplitDateTime, FilteredSelectMultiple
+from django.utils import timezone
+from django.utils.html import format_html
+
+from inventory.choices import Status
+from inventory.models import Asset, Site
+
+from ..choices import Route, SanitizationMethod
+from ..models import CircularCenter, Target
+
+SERIAL_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def parse_serials(text: str) -> list[str]:
+    """Serial numbers pasted one per line, or separated by spaces, commas or semicolons."""
+    seen: dict[str, None] = {}
+    for serial in SERIAL_SEPARATORS.split(text or ""):
+        if serial:
+            seen.setdefault(serial)
+    return list(seen)
+
+
+def now() -> object:
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+def moment_field(label: str, help_text: str = "") -> forms.SplitDateTimeField:
+    return forms.SplitDateTimeField(label=label, widget=AdminSplitDateTime, initial=now, help_text=help_text)
+
+
+def awaiting_shipment(site: Site):
+    """Decommissioned top-level assets at ``site``: what an operator can put on a pallet."""
+    return (
+        Asset.objects.filter(site=site, status=Status.DECOMMISSIONED, parent__isnull=True)
+        .select_related("part_model")
+        .order_by("serial_number")
+    )
+
+
+class AssetChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.serial_number} — {obj.part_model} ({obj.part_model.get_category_display()})"
+
+
+class AssetPicker(FilteredSelectMultiple):
+    """The admin's two-box picker, wrapped as the admin wraps it so its script lays it out."""
+
+    def render(self, *args, **kwargs):
+        return format_html('<div class="related-widget-wrapper">{}</div>', super().render(*args, **kwargs))
+
+
+class ShipmentForm(forms.Form):
+    from_site = forms.ModelChoiceField(Site.objects.all(), label="From site")
+    to_center = forms.ModelChoiceField(CircularCenter.objects.all(), label="To circular center")
+    shipped_at = moment_field("Shipped at")
+    tracking_ref = forms.CharField(label="Tracking reference", max_length=100, required=False)
+    serial_numbers = forms.CharField(
+        label="Serial numbers",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 40, "placeholder": "One serial number per line"}),
+        help_text="Paste or scan serial numbers of decommissioned top-level assets (one per line, or "
+        "separated by spaces or commas). Whatever is installed in them travels with them.",
+    )
+    assets = AssetChoiceField(
+        queryset=Asset.objects.none(),
+        required=False,
+        label="Or pick assets",
+        widget=AssetPicker("assets", is_stacked=False),
+        help_text="Decommissioned top-level assets at the chosen site.",
+    )
+
+    def __init__(self, *args, site: Site | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if site is None:
+            del self.fields["assets"]
+        else:
+            self.fields["assets"].queryset = awaiting_shipment(site)
+
+    def clean(self):
+        cleaned = super().clean()
+        pasted = parse_serials(cleaned.get("serial_numbers", ""))
+        picked = [asset.serial_number for asset in cleaned.get("assets") or ()]
+        if pasted:
+            known = set(Asset.objects.filter(serial_number__in=pasted).values_list("serial_number", flat=True))
+            unknown = [serial for serial in pasted if serial not in known]
+            if unknown:
+                self.add_error("serial_numbers", f"No asset has serial number: {', '.join(unknown)}.")
+        serials = list(dict.fromkeys(pasted + picked))
+        if not serials and not self.has_error("serial_numbers"):
+            raise forms.ValidationError("Paste serial numbers or pick assets: a shipment needs at least one.")
+        cleaned["serials"] = serials
+        return cleaned
+
+
+class ReceiveForm(forms.Form):
+    received_at = moment_field("Received at")
+
+
+class DispositionFields(forms.Form):
+    route = forms.ChoiceField(choices=Route.choices)
+    center = forms.ModelChoiceField(
+        CircularCenter.objects.all(), label="Circular center", help_text="The center holding the asset."
+    )
+    decided_at = moment_field("Decided at")
+    to_site = forms.ModelChoiceField(
+        Site.objects.all(), required=False, label="To site", help_text="For reuse: the site it returns to."
+    )
+    vendor = forms.CharField(max_length=200, required=False, help_text="Resale or recycling vendor.")
+    certificate_id = forms.CharField(
+        max_length=100, required=False, label="Certificate", help_text="The vendor's certificate or lot number."
+    )
+
+
+class DispositionForm(DispositionFields):
+    """One asset (and everything installed in it), named by serial number."""
+
+    asset = forms.CharField(label="Serial number", max_length=64)
+    field_order = ["asset", "route", "center", "decided_at", "to_site", "vendor", "certificate_id"]
+
+
+class SanitizationFields(forms.Form):
+    method = forms.ChoiceField(choices=SanitizationMethod.choices, help_text="NIST SP 800-88: clear, purge or destroy.")
+    performed_at = moment_field("Performed at")
+    performed_by = forms.CharField(max_length=200, help_text="Technician or vendor who did it.")
+    verified = forms.BooleanField(required=False, help_text="The result was verified (needs its certificate).")
+    certificate_id = forms.CharField(max_length=100, required=False, label="Certificate")
+
+
+class SanitizationForm(SanitizationFields):
+    asset = forms.CharField(label="Serial number", max_length=64)
+    field_order = ["asset", "method", "performed_at", "performed_by", "verified", "certificate_id"]
+
+
+class DismantleForm(forms.Form):
+    occurred_at = moment_field("Dismantled at")
+    note = forms.CharField(max_length=500, required=False, widget=forms.TextInput(attrs={"size": 60}))
+
+
+class TargetForm(forms.ModelForm):
+    """Every targeted metric is a fraction (0.90 is 90 %): say so before a 90 is saved."""
+
+    class Meta:
+        model = Target
+        fields = [
+            "metric",
+            "comparison",
+            "target_value",
+            "target_fiscal_year",
+            "baseline_fiscal_year",
+            "baseline_value",
+            "description",
+        ]
+
+    def _fraction(self, name: str):
+        value = self.cleaned_data.get(name)
+        if value is not None and not 0 <= value <= 1:
+            raise forms.ValidationError(f"Write it as a fraction between 0 and 1 (0.90 for 90 %), not {value}.")
+        return value
+
+    def clean_target_value(self):
+        return self._fraction("target_value")
+
+    def clean_baseline_value(self):
+        return self._fraction("baseline_value")
