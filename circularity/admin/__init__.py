@@ -7,13 +7,12 @@
 * ``records``   dispositions and sanitizations (read-only once recorded), packaging
                 records and targets (editable)
 * ``snapshots`` monthly snapshots (read-only) and their refresh buttons
+* ``circularity.reports.admin`` compliance reports and their recipients
 
 The dashboard is ``circularity.dashboard`` (``/admin/dashboard/``), linked from the
 admin index.
 """
 
-from . import centers, records, snapshots, triage  # noqa: F401
+from circularity.reports import admin as reports_admin  # noqa: F401
 
-# --- Compliance reports ----------------------------------------------------------------
-# circularity/reports/admin.py registers the ComplianceReport admin; import it here:
-# from circularity.reports import admin as reports_admin  # noqa: F401
+from . import centers, records, snapshots, triage  # noqa: F401

@@ -182,7 +182,7 @@ def queries_for(client):
 
 # Session and user, the fiscal years on offer, then the grouped aggregates of the metrics
 # (total, by center, by category, packaging, each target and its projection, the chart).
-DASHBOARD_QUERIES = 26
+DASHBOARD_QUERIES = 27
 
 
 def test_dashboard_queries_do_not_grow_with_dispositions(client):

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("circularity", "0006_snapshot_schedule"),
+        ("circularity", "0007_compliance_report"),
         ("inventory", "0002_event_append_only_trigger"),
     ]
 
