@@ -1,0 +1,71 @@
+"""EVERY formula of SPEC sections 4 and 5, and nothing else computes one.
+
+Dispositions are summed in the database: one grouped query (conditional ``COUNT`` and
+``SUM`` per route, ``TruncMonth`` on ``decided_at`` in UTC) gives sums per month and group.
+Closed months whose ``MonthlySnapshot`` rows are fresh are read from there instead, and
+months are rolled up into fiscal years by adding their sums: a handful of aggregate rows,
+never a loop over dispositions. A rate is derived from the sums at the very end, so the
+dashboard, the API and the report all see the same figures.
+
+Readers: ``circularity_rows()`` (periods × groups), ``packaging_rows()``, and the
+``route_sums()`` / ``figures()`` pair the snapshot job and the report reuse.
+"""
+
+from .circularity import circularity_rows, figures, gri_306_rows, gri_306_totals, period_figures, span_figures
+from .packaging import (
+    computed_plastic_content,
+    packaging_rows,
+    packaging_span,
+    plastic_baseline,
+    plastic_reduction,
+    with_plastic_content,
+)
+from .series import RATE_METRICS, metric_series, span_value
+from .sums import (
+    GRAM,
+    GROUP_COLUMNS,
+    GROUP_LABELS,
+    KG_PER_T,
+    SUM_FIELDS,
+    ZERO,
+    Sums,
+    fresh_snapshot_months,
+    monthly_sums,
+    period_sums,
+    route_sums,
+    snapshot_sums,
+    span_sums,
+    sums_by_every_grouping,
+)
+
+__all__ = [
+    "GRAM",
+    "GROUP_COLUMNS",
+    "GROUP_LABELS",
+    "KG_PER_T",
+    "RATE_METRICS",
+    "SUM_FIELDS",
+    "ZERO",
+    "Sums",
+    "circularity_rows",
+    "computed_plastic_content",
+    "figures",
+    "fresh_snapshot_months",
+    "gri_306_rows",
+    "gri_306_totals",
+    "metric_series",
+    "monthly_sums",
+    "packaging_rows",
+    "packaging_span",
+    "period_figures",
+    "period_sums",
+    "plastic_baseline",
+    "plastic_reduction",
+    "route_sums",
+    "snapshot_sums",
+    "span_figures",
+    "span_sums",
+    "span_value",
+    "sums_by_every_grouping",
+    "with_plastic_content",
+]

@@ -1,0 +1,116 @@
+"""The circularity figures of SPEC section 4, derived from sums, per period and group."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ..choices import DISPOSAL_ROUTES, GRI_306, RECYCLE_ROUTES, REUSE_ROUTES, Route
+from ..periods import Period, months_between, periods_in_range
+from .sums import GROUP_COLUMNS, KG_PER_T, ZERO, Sums, monthly_sums, period_sums, span_sums
+
+
+def _ratio(part, whole) -> float | None:
+    """A rate over an empty set is no value, never 0 (SPEC section 4)."""
+    if not whole:
+        return None
+    return float(Decimal(part) / Decimal(whole))
+
+
+def figures(sums: Sums) -> dict:
+    """Every circularity figure of SPEC section 4 from one set of sums."""
+    units = sum(sums.units.values())
+    mass = sum(sums.mass.values(), ZERO)
+
+    def rate(routes) -> dict:
+        return {
+            "units": _ratio(sum(sums.units[r] for r in routes), units),
+            "mass": _ratio(sum((sums.mass[r] for r in routes), ZERO), mass),
+        }
+
+    return {
+        "units": units,
+        "mass_kg": mass,
+        "mass_t": mass / KG_PER_T,
+        "units_by_route": dict(sums.units),
+        "mass_kg_by_route": dict(sums.mass),
+        "mass_t_by_route": {route: mass / KG_PER_T for route, mass in sums.mass.items()},
+        "reuse_recycle_rate": rate(REUSE_ROUTES | RECYCLE_ROUTES),
+        "reuse_rate": rate(REUSE_ROUTES),
+        "recycle_rate": rate(RECYCLE_ROUTES),
+        "diverted_mass_t": sum((sums.mass[r] for r in REUSE_ROUTES | RECYCLE_ROUTES), ZERO) / KG_PER_T,
+        "disposed_mass_t": {route.value: sums.mass[route] / KG_PER_T for route in DISPOSAL_ROUTES},
+        "avoided_kgco2e": sums.avoided_kgco2e,
+        "avoided_tco2e": sums.avoided_kgco2e / KG_PER_T,
+    }
+
+
+def circularity_rows(
+    kind: str,
+    first: dt.date,
+    last: dt.date,
+    group_by: str | None = None,
+    *,
+    live: bool = False,
+) -> list[dict]:
+    """One row per period from the one containing ``first`` to the one containing ``last``.
+
+    Without ``group_by``: one row per period, also for periods with no dispositions
+    (units 0, rates null). With it: one row per period and group that has dispositions;
+    the groups of a period add up to its total. At most four queries, whatever the rows.
+    """
+    if group_by is not None and group_by not in GROUP_COLUMNS:
+        raise ValueError(f"group_by {group_by!r}: use one of {', '.join(GROUP_COLUMNS)}")
+    periods = periods_in_range(kind, first, last)
+    by_period = period_sums(periods, group_by, live=live)
+    rows = []
+    for period in periods:
+        groups = by_period[period]
+        if group_by is None and not groups:
+            groups = {None: Sums()}
+        for group in sorted(groups, key=lambda g: (g is None, g or "")):
+            rows.append(
+                {"period": period.label, "period_start": period.start, "group": group, **figures(groups[group])}
+            )
+    return rows
+
+
+def period_figures(period: Period, group_by: str | None = None) -> list[dict]:
+    """The rows of one period (a month or a fiscal year)."""
+    return circularity_rows(period.kind, period.start, period.start, group_by)
+
+
+def span_figures(first: dt.date, last: dt.date, group_by: str | None = None) -> dict[str | None, dict]:
+    """Every figure over the months ``first`` … ``last`` as one span, per group (≤ 2 queries).
+
+    Without ``group_by`` the total is always there (units 0, rates null when empty).
+    """
+    months = months_between(first, last)
+    rolled = span_sums(monthly_sums(months, group_by), months)
+    if group_by is None and None not in rolled:
+        rolled[None] = Sums()
+    return {group: figures(sums) for group, sums in rolled.items()}
+
+
+def gri_306_rows(row: dict) -> list[dict]:
+    """Units and mass (t) per GRI 306 disclosure and operation, from one ``figures()`` row.
+
+    306-4 (diverted from disposal): preparation for reuse (reuse + resale), recycling;
+    306-5 (directed to disposal): incineration with and without energy recovery, landfilling.
+    """
+    lines: dict[tuple[str, str], dict] = {}
+    for route in Route:
+        disclosure, operation = GRI_306[route]
+        line = lines.setdefault(
+            (disclosure, operation),
+            {"disclosure": disclosure, "operation": operation, "routes": [], "units": 0, "mass_t": ZERO},
+        )
+        line["routes"].append(route.value)
+        line["units"] += row["units_by_route"][route.value]
+        line["mass_t"] += row["mass_kg_by_route"][route.value] / KG_PER_T
+    return list(lines.values())
+
+
+def gri_306_totals(row: dict) -> dict[str, Decimal]:
+    """Mass (t) diverted from disposal (306-4) and directed to disposal (306-5)."""
+    return {"306-4": row["diverted_mass_t"], "306-5": sum(row["disposed_mass_t"].values(), ZERO)}
