@@ -7,8 +7,10 @@ only by the monthly job (``circularity.reports``); nothing here writes.
 The model is ``circularity.ComplianceReport``, looked up by name when a request arrives
 (``report_model()``), so this module imports and the rest of the API works in a build
 without it. It reads these fields of the model: ``period`` (a date, the first of the
-month, unique), ``generated_at``, ``sent_at``, ``last_error``, ``csv`` (text) and
-``pdf`` (bytes, or a file field); ``html`` is never loaded here.
+month, unique), ``state``, ``subject``, ``recipients`` (a list of addresses),
+``generated_at``, ``sent_at``, ``last_error``, ``csv`` (text) and ``pdf`` (bytes, or a
+file field). The large fields (``html``, ``csv``, ``pdf``, ...) are loaded only by the
+download that answers them.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from rest_framework.reverse import reverse
 from circularity.periods import PeriodError, parse_month
 
 # Fields of ComplianceReport this module relies on (see the module docstring).
-LIST_FIELDS = ("id", "period", "generated_at", "sent_at", "last_error")
+LIST_FIELDS = ("id", "period", "state", "subject", "recipients", "generated_at", "sent_at", "last_error")
 
 
 def report_model():
@@ -71,6 +73,9 @@ class MonthField(serializers.Field):
 
 class ComplianceReportSerializer(serializers.Serializer):
     period = MonthField(help_text="The month reported on, YYYY-MM.")
+    state = serializers.CharField(help_text="pending, building, sending, sent, failed or unconfirmed.")
+    subject = serializers.CharField(allow_blank=True)
+    recipients = serializers.ListField(child=serializers.EmailField(), help_text="Where the last send went.")
     generated_at = serializers.DateTimeField(allow_null=True)
     sent_at = serializers.DateTimeField(allow_null=True, help_text="Null until the email went out.")
     last_error = serializers.CharField(allow_blank=True, allow_null=True, help_text="Why the last send failed.")
