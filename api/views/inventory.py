@@ -1,9 +1,10 @@
 """Sites, part models, assets (with their lifecycle actions) and lifecycle events.
 
-Views are thin: they read through scoped, ``select_related`` querysets (a fixed number of
-queries per page, whatever its size) and write through ``inventory.lifecycle`` and
-``inventory.registration``. Lifecycle actions answer the asset as it now is and the
-events they wrote (the asset's own first, then those of the assets installed in it).
+Views are thin: they read through the caller's scope, assets and events as rows
+(``api.selectors``: a fixed number of queries per page, whatever its size), and write
+through ``inventory.registration`` and ``inventory.lifecycle``. Lifecycle actions answer
+the asset as it now is and the events they wrote (the asset's own first, then those of
+the assets installed in it).
 """
 
 from __future__ import annotations
@@ -75,10 +76,6 @@ HISTORY_PARAMETERS = [
         ("recorded_before", "Events recorded before this moment."),
     )
 ] + [OpenApiParameter("action", OpenApiTypes.STR, enum=Action.values, description="transition, remove or install.")]
-
-
-def event_queryset():
-    return LifecycleEvent.objects.all()
 
 
 class AssetViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -205,7 +202,7 @@ class AssetViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
     def events(self, request, serial_number=None):
         """The asset's history, oldest first (cursor-paginated)."""
         asset = self.get_object()
-        events = EventFilter(request.query_params, queryset=event_queryset().filter(asset=asset), request=request)
+        events = EventFilter(request.query_params, queryset=LifecycleEvent.objects.filter(asset=asset), request=request)
         if not events.is_valid():
             return Response(events.errors, status=status.HTTP_400_BAD_REQUEST)
         page = self.paginate_queryset(selectors.event_rows(events.qs))
@@ -223,7 +220,7 @@ class EventViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
     action_permissions = {"create": ["inventory.add_lifecycleevent", "inventory.change_asset"]}
 
     def get_queryset(self):
-        return scope.visible_events(event_queryset(), self.request)
+        return scope.visible_events(LifecycleEvent.objects.all(), self.request)
 
     def rows(self, queryset):
         return selectors.event_rows(queryset)
@@ -231,7 +228,9 @@ class EventViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
     def shape(self, rows):
         return selectors.shape_events(rows)
 
-    @extend_schema(request=BulkEventItemSerializer(many=True), responses={201: BulkResultSerializer})
+    @extend_schema(
+        request=BulkEventItemSerializer(many=True), responses={201: BulkResultSerializer, 200: BulkResultSerializer}
+    )
     def create(self, request, *args, **kwargs):
         """Apply a batch of transitions: all or none; an ``external_id`` seen before is a replay."""
         results = bulk.apply_batch(request.data, request=request)

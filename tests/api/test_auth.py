@@ -71,6 +71,7 @@ def test_the_schema_is_openapi_3_for_anonymous_callers(anon):
     for path in ("/api/v1/assets/", "/api/v1/events/", "/api/v1/metrics/circularity/", "/api/v1/dispositions/"):
         assert path in schema["paths"]
     assert "tokenAuth" in schema["components"]["securitySchemes"]
+    assert anon.get("/api/v1/schema/?format=json").json()["openapi"] == schema["openapi"]
 
 
 def test_the_browsable_docs_are_served(anon):
