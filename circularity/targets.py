@@ -13,7 +13,6 @@ Values come from ``circularity.metrics``; rates are by units, as published.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .choices import Comparison, PeriodKind
@@ -24,12 +23,12 @@ from .periods import Period, add_months, fiscal_year_of, fiscal_year_start, mont
 PROJECTION_MONTHS = 24
 
 
-def baseline_value(target: Target, *, series=metric_series) -> float | None:
+def baseline_value(target: Target) -> float | None:
     """The stated baseline, or the metric's value in the baseline fiscal year."""
     if target.baseline_value is not None:
         return float(target.baseline_value)
     period = Period.fiscal_year(target.baseline_fiscal_year)
-    return series(target.metric, PeriodKind.FISCAL_YEAR, period.start, period.start)[0][1]
+    return metric_series(target.metric, PeriodKind.FISCAL_YEAR, period.start, period.start)[0][1]
 
 
 def fiscal_position(month: dt.date) -> float:
@@ -79,19 +78,17 @@ def least_squares(points: list[tuple[float, float]]) -> tuple[float, float] | No
     return slope, mean_y - slope * mean_x
 
 
-def monthly_values(
-    target: Target, last_month: dt.date, count: int = PROJECTION_MONTHS, *, series=metric_series
-) -> list[tuple[dt.date, float]]:
+def monthly_values(target: Target, last_month: dt.date, count: int = PROJECTION_MONTHS) -> list[tuple[dt.date, float]]:
     """The metric's value for each of the ``count`` months ending with ``last_month`` that has one."""
     first = add_months(last_month, -(count - 1))
-    values = series(target.metric, PeriodKind.MONTH, first, last_month)
-    return [(period.start, value) for period, value in values if value is not None]
+    series = metric_series(target.metric, PeriodKind.MONTH, first, last_month)
+    return [(period.start, value) for period, value in series if value is not None]
 
 
-def projection(target: Target, as_of: dt.date, *, series=metric_series) -> float | None:
+def projection(target: Target, as_of: dt.date) -> float | None:
     """Where the trend of the last 24 closed months lands at the end of the target year."""
     last_closed = add_months(month_of(as_of), -1)
-    points = [(fiscal_position(month), value) for month, value in monthly_values(target, last_closed, series=series)]
+    points = [(fiscal_position(month), value) for month, value in monthly_values(target, last_closed)]
     line = least_squares(points)
     if line is None:
         return None
@@ -127,18 +124,14 @@ class TargetStatus:
         }
 
 
-def target_status(target: Target, as_of: dt.date, *, series=metric_series) -> TargetStatus:
-    """The target's fiscal-year-to-date value against its trajectory, and the projection.
-
-    ``series`` reads a metric's values (``metrics.metric_series`` or a shared memo of it).
-    """
+def target_status(target: Target, as_of: dt.date) -> TargetStatus:
+    """The target's fiscal-year-to-date value against its trajectory, and the projection."""
     fiscal_year = fiscal_year_of(as_of)
     period = Period.fiscal_year(fiscal_year)
-    value = series(target.metric, PeriodKind.FISCAL_YEAR, period.start, period.start)[0][1]
-    baseline = baseline_value(target, series=series)
-    # Without a baseline there is no trajectory (and no need to look for one again).
-    reference = trajectory_value(target, fiscal_year, baseline) if baseline is not None else None
-    projected = projection(target, as_of, series=series)
+    value = metric_series(target.metric, PeriodKind.FISCAL_YEAR, period.start, period.start)[0][1]
+    baseline = baseline_value(target)
+    reference = trajectory_value(target, fiscal_year, baseline)
+    projected = projection(target, as_of)
     return TargetStatus(
         target=target,
         fiscal_year=fiscal_year,
@@ -151,25 +144,5 @@ def target_status(target: Target, as_of: dt.date, *, series=metric_series) -> Ta
     )
 
 
-def all_statuses(as_of: dt.date, targets: Iterable[Target] | None = None) -> list[TargetStatus]:
-    """The status of every target (or of ``targets``), in order.
-
-    Targets of one metric share its series: each (metric, range) is read once, so the
-    queries grow with the number of metrics (and computed baselines), not of targets.
-    """
-    series = shared_series()
-    targets = Target.objects.all() if targets is None else targets
-    return [target_status(target, as_of, series=series) for target in targets]
-
-
-def shared_series():
-    """``metrics.metric_series``, memoized for the lifetime of the returned function."""
-    cache: dict[tuple, list] = {}
-
-    def series(metric: str, kind: str, first: dt.date, last: dt.date):
-        key = (metric, kind, first, last)
-        if key not in cache:
-            cache[key] = metric_series(metric, kind, first, last)
-        return cache[key]
-
-    return series
+def all_statuses(as_of: dt.date) -> list[TargetStatus]:
+    return [target_status(target, as_of) for target in Target.objects.all()]

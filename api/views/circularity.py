@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from circularity import custody, dispositions, targets
+from circularity import custody, dispositions, metrics, targets
 from circularity.models import CircularCenter, Disposition, PackagingRecord, SanitizationRecord, Shipment, Target
 from inventory.choices import Source
 from inventory.models import Asset, Site
@@ -202,10 +202,11 @@ class TargetViewSet(viewsets.ModelViewSet):
             raise ValidationError({"as_of": error.detail}) from None
 
     def attach_progress(self, items, as_of: dt.date | None = None) -> None:
-        """Compute the targets' statuses at once: series are shared per metric."""
-        items = list(items)
-        for target, progress in zip(items, targets.all_statuses(as_of or self.as_of(), items), strict=True):
-            target.progress = progress
+        """Compute the targets' statuses; targets of one metric share its series (and queries)."""
+        as_of = as_of or self.as_of()
+        with metrics.shared_series():
+            for target in items:
+                target.progress = targets.target_status(target, as_of)
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
