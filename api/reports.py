@@ -8,9 +8,9 @@ The model is ``circularity.ComplianceReport``, looked up by name when a request 
 (``report_model()``), so this module imports and the rest of the API works in a build
 without it. It reads these fields of the model: ``period`` (a date, the first of the
 month, unique), ``state``, ``subject``, ``recipients`` (a list of addresses),
-``generated_at``, ``sent_at``, ``last_error``, ``csv`` (text) and ``pdf`` (bytes, or a
-file field). The large fields (``html``, ``csv``, ``pdf``, ...) are loaded only by the
-download that answers them.
+``generated_at``, ``sent_at``, ``last_error``, ``csv`` (text) and ``pdf`` (binary). The
+large fields (``html``, ``csv``, ``pdf``, ...) are loaded only by the download that
+answers them.
 """
 
 from __future__ import annotations
@@ -124,13 +124,7 @@ class ComplianceReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     def _download(self, field: str, content_type: str, extension: str) -> HttpResponse:
         report = self.get_object("id", "period", field)
         content = getattr(report, field)
-        if hasattr(content, "open"):  # a FileField: read the stored file
-            if content:
-                with content.open("rb") as stored:
-                    content = stored.read()
-            else:
-                content = b""
-        elif isinstance(content, memoryview):
+        if isinstance(content, memoryview):  # a BinaryField, as PostgreSQL returns it
             content = content.tobytes()
         if not content:
             raise NotFound(f"The report for {report.period:%Y-%m} has no {extension.upper()}.")
