@@ -6,11 +6,15 @@ cannot probe what the caller may not see.
 """
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_choice_field
 from rest_framework import serializers
 
 from circularity.models import CircularCenter
+from inventory.choices import Status
 from inventory.lifecycle import FUTURE_TOLERANCE
 from inventory.models import Asset, PartModel, Site
+from inventory.registration import REGISTRATION_STATUSES
 
 from . import scope
 
@@ -105,3 +109,21 @@ class AssetListField(serializers.ListField):
     def to_representation(self, data):
         assets = data.all() if hasattr(data, "all") else data
         return [asset.serial_number for asset in assets]
+
+
+class RegistrationStatusField(serializers.ChoiceField):
+    """The state a new asset enters the fleet in (``in_stock``, ``deployed``); read back, any state."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=REGISTRATION_STATUSES, **kwargs)
+
+
+class RegistrationStatusSchema(OpenApiSerializerFieldExtension):
+    """In the schema: the two registration states in requests, every state in responses."""
+
+    target_class = RegistrationStatusField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return build_choice_field(self.target)
+        return build_choice_field(serializers.ChoiceField(choices=Status.choices))

@@ -230,6 +230,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "LifecycleStateEnum": "inventory.choices.Status",
+        "RegistrationStateEnum": "inventory.registration.REGISTRATION_STATUSES",
         "CategoryEnum": "inventory.choices.Category",
         "RouteEnum": "circularity.choices.Route",
     },

@@ -3,6 +3,9 @@
 Writes name related objects by natural key (site ``code``, asset ``serial_number``, part
 model ``id``). Serializers only check the shape of a request; the rules of the lifecycle
 are checked by ``inventory.lifecycle`` (refusals answer 409 through ``api.errors``).
+Assets and events are *read* as rows by ``api.selectors``; their serializers here
+validate writes and describe the shapes in the schema (tests hold the two together), and
+the ``*ResultSerializer`` classes exist for the schema only.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from inventory.models import Asset, LifecycleEvent, PartModel, Site
 from inventory.registration import REGISTRATION_STATUSES
 
 from .. import scope
-from ..fields import AssetField, CenterField, MomentField, PartModelField, SiteField
+from ..fields import AssetField, CenterField, MomentField, PartModelField, RegistrationStatusField, SiteField
 
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 
@@ -68,10 +71,8 @@ class AssetSerializer(serializers.ModelSerializer):
     part_model = PartModelField()
     site = SiteField(required=False, help_text="Site code. Defaults to the parent's site.")
     parent = AssetField(required=False, allow_null=True, help_text="Serial number of the asset it is installed in.")
-    status = serializers.ChoiceField(
-        choices=REGISTRATION_STATUSES,
-        required=False,
-        help_text="in_stock (default) or deployed; a component takes its parent's.",
+    status = RegistrationStatusField(
+        required=False, help_text="in_stock (default) or deployed when registered; a component takes its parent's."
     )
     category = serializers.CharField(source="part_model.category", read_only=True)
     mass_kg = serializers.DecimalField(
@@ -100,11 +101,6 @@ class AssetSerializer(serializers.ModelSerializer):
             "components",
         ]
         read_only_fields = ["decommissioned_at"]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["status"] = instance.status  # any state, not only those a new asset may take
-        return data
 
     def validate_serial_number(self, value: str) -> str:
         value = value.strip()
