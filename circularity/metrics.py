@@ -16,8 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -303,34 +301,8 @@ def computed_plastic_content(fiscal_year: int) -> float | None:
 RATE_METRICS = {Metric.REUSE_RECYCLE_RATE, Metric.REUSE_RATE, Metric.RECYCLE_RATE}
 
 
-# Inside ``shared_series()``, each (metric, kind, first, last) is read once: the statuses
-# of many targets of one metric (a page of the API's targets) share their series.
-_SHARED_SERIES: ContextVar[dict | None] = ContextVar("shared_series", default=None)
-
-
-@contextmanager
-def shared_series():
-    """Within this block, ``metric_series`` answers a repeated question from memory."""
-    token = _SHARED_SERIES.set({})
-    try:
-        yield
-    finally:
-        _SHARED_SERIES.reset(token)
-
-
 def metric_series(metric: str, kind: str, first: dt.date, last: dt.date) -> list[tuple[Period, float | None]]:
     """The value of ``metric`` per period; rates are by units (the published figure)."""
-    shared = _SHARED_SERIES.get()
-    key = (metric, kind, first, last)
-    if shared is not None and key in shared:
-        return shared[key]
-    series = _read_series(metric, kind, first, last)
-    if shared is not None:
-        shared[key] = series
-    return series
-
-
-def _read_series(metric: str, kind: str, first: dt.date, last: dt.date) -> list[tuple[Period, float | None]]:
     if metric in RATE_METRICS:
         rows = circularity_rows(kind, first, last)
         return [(_period(row, kind), row[metric]["units"]) for row in rows]

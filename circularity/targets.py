@@ -16,9 +16,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .choices import Comparison, PeriodKind
-from .metrics import metric_series
 from .models import Target
 from .periods import Period, add_months, fiscal_year_of, fiscal_year_start, month_of
+from .shared_series import metric_series
 
 PROJECTION_MONTHS = 24
 

@@ -18,8 +18,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from circularity import custody, dispositions, metrics, targets
+from circularity import custody, dispositions, targets
 from circularity.models import CircularCenter, Disposition, PackagingRecord, SanitizationRecord, Shipment, Target
+from circularity.shared_series import shared_series
 from inventory.choices import Source
 from inventory.models import Asset, Site
 
@@ -204,7 +205,7 @@ class TargetViewSet(viewsets.ModelViewSet):
     def attach_progress(self, items, as_of: dt.date | None = None) -> None:
         """Compute the targets' statuses; targets of one metric share its series (and queries)."""
         as_of = as_of or self.as_of()
-        with metrics.shared_series():
+        with shared_series():
             for target in items:
                 target.progress = targets.target_status(target, as_of)
 
