@@ -66,7 +66,9 @@ class CSVRenderer(_DownloadRenderer):
     format = "csv"
 
 
-class MonthField(serializers.Field):
+class MonthField(serializers.CharField):
+    """A first-of-month date, answered as ``YYYY-MM`` (a string in the schema)."""
+
     def to_representation(self, value):
         return f"{value:%Y-%m}"
 
