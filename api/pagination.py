@@ -1,16 +1,124 @@
-"""Page-number pagination with a bounded page size, and cursor pagination for events."""
+"""Page-number pagination with a bounded page size, and cursor pagination for events.
 
+Pages do not count the whole result by default: on a fleet of a million assets a
+``COUNT(*)`` costs more than the page itself. A page reads one row more than it shows to
+know whether there is a next page; ``?count=true`` adds the exact ``count`` for a caller
+that needs it. Events are many and keep arriving: a cursor stays stable while new rows
+are written.
+"""
+
+from __future__ import annotations
+
+from django.utils.encoding import force_str
 from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
+class PageNumberPagination(pagination.BasePagination):
     page_size = 100
-    page_size_query_param = "page_size"
     max_page_size = 1000
+    page_query_param = "page"
+    page_size_query_param = "page_size"
+    count_query_param = "count"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.page_size = self._page_size(request)
+        self.page = self._page_number(request)
+        offset = (self.page - 1) * self.page_size
+        rows = list(queryset[offset : offset + self.page_size + 1])
+        self.has_next = len(rows) > self.page_size
+        wants_count = request.query_params.get(self.count_query_param, "").lower() in {"true", "1", "yes"}
+        self.count = queryset.count() if wants_count else None
+        return rows[: self.page_size]
+
+    def _page_size(self, request) -> int:
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        try:
+            size = int(value)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise ValidationError({self.page_size_query_param: [f"Use a whole number from 1 to {self.max_page_size}."]})
+        return min(size, self.max_page_size)
+
+    def _page_number(self, request) -> int:
+        value = request.query_params.get(self.page_query_param, "1")
+        try:
+            number = int(value)
+        except ValueError:
+            number = 0
+        if number < 1:
+            raise ValidationError({self.page_query_param: ["Use a page number from 1."]})
+        return number
+
+    def _link(self, page: int | None) -> str | None:
+        if page is None:
+            return None
+        url = self.request.build_absolute_uri()
+        if page == 1:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, page)
+
+    def get_paginated_response(self, data):
+        body = {
+            "next": self._link(self.page + 1 if self.has_next else None),
+            "previous": self._link(self.page - 1 if self.page > 1 else None),
+            "results": data,
+        }
+        if self.count is not None:
+            body = {"count": self.count, **body}
+        return Response(body)
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["results"],
+            "properties": {
+                "count": {"type": "integer", "description": "Only with ?count=true."},
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "previous": {"type": "string", "nullable": True, "format": "uri"},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        def parameter(name, description, kind="integer"):
+            return {
+                "name": name,
+                "required": False,
+                "in": "query",
+                "description": force_str(description),
+                "schema": {"type": kind},
+            }
+
+        return [
+            parameter(self.page_query_param, "Page number, from 1."),
+            parameter(
+                self.page_size_query_param, f"Rows per page (default {self.page_size}, most {self.max_page_size})."
+            ),
+            parameter(self.count_query_param, "true: add the exact count of matching rows (costs a COUNT).", "boolean"),
+        ]
 
 
 class EventCursorPagination(pagination.CursorPagination):
+    """Newest first by default; ``?ordering=id`` reads the feed in the order it was written."""
+
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
     ordering = ("-occurred_at", "-id")
+
+
+class HistoryCursorPagination(EventCursorPagination):
+    """One asset's history, oldest first: it reads as the story of the asset."""
+
+    ordering = ("occurred_at", "id")
+
+    def get_ordering(self, request, queryset, view):
+        # Served by the assets endpoint, whose ``?ordering=`` names asset fields.
+        return self.ordering

@@ -1,17 +1,42 @@
-"""Who may do what through the API."""
+"""Who may do what through the API.
+
+Every endpoint but the schema and its docs needs an authenticated caller (401 otherwise).
+Reads need the model's ``view`` permission and writes its ``add``/``change``/``delete``
+permission (Django model permissions, granted through the staff groups of
+``assetlife.roles``). Actions that are not plain CRUD name what they need:
+
+* a viewset's ``action_permissions = {"transition": [...]}`` per action;
+* an ``APIView``'s ``required_permissions = [...]`` for every method.
+
+Rows outside the caller's access scope are filtered out of the querysets (``api.scope``),
+so they answer 404, never 403.
+"""
 
 from rest_framework.permissions import DjangoModelPermissions
 
 
 class ModelPermissions(DjangoModelPermissions):
-    """Django model permissions for writes, and for reads too: no anonymous data.
-
-    Reading needs only an authenticated user (``view`` permission is checked per model
-    where a viewset asks for it); writing needs the model's add/change/delete permission.
-    """
-
     perms_map = {
         **DjangoModelPermissions.perms_map,
         "GET": ["%(app_label)s.view_%(model_name)s"],
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
     }
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        explicit = self.explicit_permissions(request, view)
+        if explicit is not None:
+            return request.user.has_perms(explicit)
+        return super().has_permission(request, view)
+
+    @staticmethod
+    def explicit_permissions(request, view) -> list[str] | None:
+        action = getattr(view, "action", None)
+        per_action = getattr(view, "action_permissions", None) or {}
+        if action in per_action:
+            return list(per_action[action])
+        if request.method == "OPTIONS":
+            return None
+        required = getattr(view, "required_permissions", None)
+        return list(required) if required is not None else None

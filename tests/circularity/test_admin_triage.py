@@ -74,7 +74,7 @@ def test_queue_is_searched_by_serial_number_and_filtered_by_center(client):
     wanted = at_center(center, site, serial_number="SRV-0042")
     at_center(center, site, serial_number="SRV-0099")
     there = at_center(other_center, other_site)
-    assert list(client.get(QUEUE, {"q": "0042"}).context["cl"].result_list) == [wanted]
+    assert list(client.get(QUEUE, {"q": "SRV-0042"}).context["cl"].result_list) == [wanted]
     by_center = client.get(QUEUE, {"center__id__exact": other_center.pk}).context["cl"].result_list
     assert list(by_center) == [there]
 

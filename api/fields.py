@@ -1,0 +1,129 @@
+"""Related objects written and read by their natural keys (SPEC section 8).
+
+An unknown key in a write body is a 400 naming the field and the key. Assets are looked
+up in the caller's access scope, so an asset outside it is "unknown" too: a write body
+cannot probe what the caller may not see.
+"""
+
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_choice_field
+from rest_framework import serializers
+
+from circularity.models import CircularCenter
+from inventory.choices import Status
+from inventory.lifecycle import FUTURE_TOLERANCE
+from inventory.models import Asset, PartModel, Site
+from inventory.registration import REGISTRATION_STATUSES
+
+from . import scope
+
+
+class NaturalKeyField(serializers.SlugRelatedField):
+    """A ``SlugRelatedField`` whose "does not exist" message names the kind of object."""
+
+    noun = "object"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.error_messages["does_not_exist"] = f"No {self.noun} has {self.slug_field.replace('_', ' ')} {{value!r}}."
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data.strip())
+
+
+class SiteField(NaturalKeyField):
+    noun = "site"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", None if kwargs.get("read_only") else Site.objects.all())
+        super().__init__(slug_field="code", **kwargs)
+
+
+class CenterField(NaturalKeyField):
+    noun = "circular center"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", None if kwargs.get("read_only") else CircularCenter.objects.all())
+        super().__init__(slug_field="code", **kwargs)
+
+
+class AssetField(NaturalKeyField):
+    """An asset by serial number, within the caller's access scope."""
+
+    noun = "asset"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", None if kwargs.get("read_only") else Asset.objects.all())
+        super().__init__(slug_field="serial_number", **kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        return scope.visible_assets(queryset, request) if request is not None else queryset
+
+
+class PartModelField(serializers.PrimaryKeyRelatedField):
+    default_error_messages = {"does_not_exist": "No part model has id {pk_value}."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", None if kwargs.get("read_only") else PartModel.objects.all())
+        super().__init__(**kwargs)
+
+
+class MomentField(serializers.DateTimeField):
+    """An ISO 8601 date and time that has happened (clocks may run ahead a few minutes).
+
+    A value without a time zone is read in the ``TIME_ZONE`` setting (UTC by default).
+    """
+
+    default_error_messages = {"future": "{value} is in the future; name when it happened."}
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        if moment > timezone.now() + FUTURE_TOLERANCE:
+            self.fail("future", value=moment.isoformat())
+        return moment
+
+
+class AssetListField(serializers.ListField):
+    """A list of serial numbers, resolved in ONE query (within the caller's scope)."""
+
+    child = serializers.CharField(max_length=64)
+    default_error_messages = {"unknown": "No asset has serial number {serials}."}
+
+    def to_internal_value(self, data):
+        serials = [serial.strip() for serial in super().to_internal_value(data)]
+        queryset = Asset.objects.filter(serial_number__in=set(serials))
+        request = self.context.get("request")
+        if request is not None:
+            queryset = scope.visible_assets(queryset, request)
+        found = {asset.serial_number: asset for asset in queryset}
+        unknown = sorted(set(serials) - set(found))
+        if unknown:
+            self.fail("unknown", serials=", ".join(repr(serial) for serial in unknown))
+        return [found[serial] for serial in dict.fromkeys(serials)]
+
+    def to_representation(self, data):
+        assets = data.all() if hasattr(data, "all") else data
+        return [asset.serial_number for asset in assets]
+
+
+class RegistrationStatusField(serializers.ChoiceField):
+    """The state a new asset enters the fleet in (``in_stock``, ``deployed``); read back, any state."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=REGISTRATION_STATUSES, **kwargs)
+
+
+class RegistrationStatusSchema(OpenApiSerializerFieldExtension):
+    """In the schema: the two registration states in requests, every state in responses."""
+
+    target_class = RegistrationStatusField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return build_choice_field(self.target)
+        return build_choice_field(serializers.ChoiceField(choices=Status.choices))

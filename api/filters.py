@@ -1,0 +1,176 @@
+"""Query-string filters of the list endpoints (django-filter).
+
+Related objects are filtered by natural key (``?site=AMS05``, ``?parent=SN123``); time
+ranges by ``<field>_after`` (included) and ``<field>_before`` (excluded). A value that
+cannot be read answers 400 naming the parameter.
+"""
+
+import django_filters as filters
+from django import forms
+from django_filters.rest_framework import DjangoFilterBackend
+
+from circularity.choices import Metric, Route, SanitizationMethod
+from circularity.models import CircularCenter, Disposition, PackagingRecord, SanitizationRecord, Shipment, Target
+from inventory.choices import Action, Category, Source, Status
+from inventory.models import Asset, LifecycleEvent, PartModel, Site
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, skipped when the query string names none of the filters.
+
+    Binding a filter set builds and validates a form: on an unfiltered page of a busy list
+    that costs as much as the query, for nothing.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or request.query_params.keys().isdisjoint(filterset_class.base_filters):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """``true``/``false`` (or ``1``/``0``, ``yes``/``no``); anything else is refused, not ignored."""
+
+    TRUE, FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
+    widget = forms.TextInput  # hand the raw text to ``to_python`` (a select would drop it)
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(f"{value!r} is not a boolean: use true or false.", code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class BooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class SiteFilter(filters.FilterSet):
+    region = filters.CharFilter()
+    country = filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = Site
+        fields = ["region", "country"]
+
+
+class CircularCenterFilter(filters.FilterSet):
+    site = filters.CharFilter(field_name="sites__code", distinct=True, help_text="Centers serving this site code.")
+
+    class Meta:
+        model = CircularCenter
+        fields = ["site"]
+
+
+class PartModelFilter(filters.FilterSet):
+    manufacturer = filters.CharFilter(lookup_expr="iexact")
+    model_number = filters.CharFilter(lookup_expr="iexact")
+    category = filters.MultipleChoiceFilter(choices=Category.choices)
+    data_bearing = BooleanFilter()
+
+    class Meta:
+        model = PartModel
+        fields = ["manufacturer", "model_number", "category", "data_bearing"]
+
+
+class AssetFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Status.choices, help_text="Repeat for several states.")
+    site = filters.CharFilter(field_name="site__code", help_text="Site code.")
+    center = filters.CharFilter(field_name="center__code", help_text="Circular center code.")
+    category = filters.MultipleChoiceFilter(field_name="part_model__category", choices=Category.choices)
+    part_model = filters.NumberFilter(field_name="part_model_id", help_text="Part model id.")
+    parent = filters.CharFilter(field_name="parent__serial_number", help_text="Serial number of the parent.")
+    top_level = BooleanFilter(field_name="parent", lookup_expr="isnull", help_text="Not installed in another.")
+    serial_prefix = filters.CharFilter(field_name="serial_number", lookup_expr="startswith")
+    asset_tag = filters.CharFilter()
+
+    class Meta:
+        model = Asset
+        fields = ["status", "site", "center", "category", "part_model", "parent", "top_level", "serial_prefix"]
+
+
+class EventFilter(filters.FilterSet):
+    occurred_after = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    recorded_after = filters.IsoDateTimeFilter(field_name="recorded_at", lookup_expr="gte")
+    recorded_before = filters.IsoDateTimeFilter(field_name="recorded_at", lookup_expr="lt")
+    asset = filters.CharFilter(field_name="asset__serial_number", help_text="Serial number.")
+    action = filters.MultipleChoiceFilter(choices=Action.choices)
+    to_status = filters.MultipleChoiceFilter(choices=Status.choices)
+    source = filters.MultipleChoiceFilter(choices=Source.choices)
+    external_id = filters.CharFilter()
+
+    class Meta:
+        model = LifecycleEvent
+        fields = ["asset", "action", "to_status", "source", "external_id"]
+
+
+class ShipmentFilter(filters.FilterSet):
+    from_site = filters.CharFilter(field_name="from_site__code")
+    to_center = filters.CharFilter(field_name="to_center__code")
+    received = BooleanFilter(field_name="received_at", lookup_expr="isnull", exclude=True)
+    shipped_after = filters.IsoDateTimeFilter(field_name="shipped_at", lookup_expr="gte")
+    shipped_before = filters.IsoDateTimeFilter(field_name="shipped_at", lookup_expr="lt")
+    asset = filters.CharFilter(field_name="assets__serial_number", distinct=True, help_text="Serial number.")
+    tracking_ref = filters.CharFilter()
+
+    class Meta:
+        model = Shipment
+        fields = ["from_site", "to_center", "received", "asset", "tracking_ref"]
+
+
+class SanitizationFilter(filters.FilterSet):
+    asset = filters.CharFilter(field_name="asset__serial_number")
+    method = filters.MultipleChoiceFilter(choices=SanitizationMethod.choices)
+    verified = BooleanFilter()
+    certificate_id = filters.CharFilter()
+    performed_after = filters.IsoDateTimeFilter(field_name="performed_at", lookup_expr="gte")
+    performed_before = filters.IsoDateTimeFilter(field_name="performed_at", lookup_expr="lt")
+
+    class Meta:
+        model = SanitizationRecord
+        fields = ["asset", "method", "verified", "certificate_id"]
+
+
+class DispositionFilter(filters.FilterSet):
+    asset = filters.CharFilter(field_name="asset__serial_number")
+    tree_root = filters.CharFilter(field_name="tree_root__serial_number")
+    center = filters.CharFilter(field_name="center__code")
+    site = filters.CharFilter(field_name="site__code", help_text="The site the asset was decommissioned from.")
+    route = filters.MultipleChoiceFilter(choices=Route.choices)
+    category = filters.MultipleChoiceFilter(choices=Category.choices)
+    decided_after = filters.IsoDateTimeFilter(field_name="decided_at", lookup_expr="gte")
+    decided_before = filters.IsoDateTimeFilter(field_name="decided_at", lookup_expr="lt")
+
+    class Meta:
+        model = Disposition
+        fields = ["asset", "tree_root", "center", "site", "route", "category"]
+
+
+class PackagingRecordFilter(filters.FilterSet):
+    site = filters.CharFilter(field_name="site__code")
+    supplier = filters.CharFilter(lookup_expr="icontains")
+    part_model = filters.NumberFilter(field_name="part_model_id")
+    received_after = filters.DateFilter(field_name="received_on", lookup_expr="gte")
+    received_before = filters.DateFilter(field_name="received_on", lookup_expr="lt")
+
+    class Meta:
+        model = PackagingRecord
+        fields = ["site", "supplier", "part_model"]
+
+
+class TargetFilter(filters.FilterSet):
+    metric = filters.MultipleChoiceFilter(choices=Metric.choices)
+    target_fiscal_year = filters.NumberFilter()
+
+    class Meta:
+        model = Target
+        fields = ["metric", "target_fiscal_year"]

@@ -1,0 +1,163 @@
+"""``GET /api/v1/metrics/circularity/`` and ``/metrics/packaging/``: rows of figures.
+
+Every figure comes from ``circularity.metrics`` (grouped SQL; a handful of queries
+whatever the range). This module reads the query string and renders the rows: numbers
+are JSON numbers, masses to the gram (kilograms with 3 decimals, tonnes with 6), and a
+rate over nothing is ``null``.
+
+Metrics are organisation-wide figures: an access scope limits which assets a caller can
+read and write, not these totals (see docs/api.md).
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from circularity import metrics
+from circularity.choices import Dimension, PeriodKind
+from circularity.periods import (
+    PeriodError,
+    add_months,
+    current_month,
+    fiscal_year_of,
+    fiscal_year_start,
+    parse_bound,
+    periods_in_range,
+)
+
+MAX_MONTHS = 240  # twenty years of months (or twenty fiscal years) per request
+
+
+class MetricsQuerySerializer(serializers.Serializer):
+    period = serializers.ChoiceField(choices=PeriodKind.choices, default=PeriodKind.MONTH)
+    start = serializers.CharField(
+        required=False, help_text="First period: YYYY-MM, or FYYYYY for fiscal years. Default: 11 months before end."
+    )
+    end = serializers.CharField(required=False, help_text="Last period, included. Default: the current one.")
+    group_by = serializers.ChoiceField(
+        choices=[Dimension.SITE, Dimension.CENTER, Dimension.CATEGORY], required=False, allow_null=True
+    )
+
+    def validate(self, attrs):
+        kind = attrs["period"]
+        errors = {}
+        bounds = {}
+        for name in ("start", "end"):
+            if attrs.get(name):
+                try:
+                    bounds[name] = parse_bound(attrs[name], kind)
+                except PeriodError as error:
+                    errors[name] = str(error)
+        if errors:
+            raise serializers.ValidationError(errors)
+        default_end = (
+            current_month() if kind == PeriodKind.MONTH else fiscal_year_start(fiscal_year_of(current_month()))
+        )
+        end = bounds.get("end", default_end)
+        start = bounds.get("start", add_months(end, -11) if kind == PeriodKind.MONTH else end)
+        if start > end:
+            raise serializers.ValidationError({"end": f"The range ends ({attrs.get('end')}) before it starts."})
+        periods = periods_in_range(kind, start, end)
+        if sum(len(period.months) for period in periods) > MAX_MONTHS:
+            raise serializers.ValidationError(
+                {"start": f"At most {MAX_MONTHS} months ({MAX_MONTHS // 12} years) per request; narrow the range."}
+            )
+        attrs["first"], attrs["last"] = start, end
+        attrs["group_by"] = attrs.get("group_by") or None
+        return attrs
+
+
+class PackagingQuerySerializer(MetricsQuerySerializer):
+    group_by = serializers.ChoiceField(choices=[Dimension.SITE], required=False, allow_null=True)
+
+
+def _kilograms(**kwargs):
+    return serializers.DecimalField(max_digits=None, decimal_places=3, coerce_to_string=False, **kwargs)
+
+
+def _tonnes(**kwargs):
+    return serializers.DecimalField(max_digits=None, decimal_places=6, coerce_to_string=False, **kwargs)
+
+
+class RateSerializer(serializers.Serializer):
+    units = serializers.FloatField(allow_null=True, help_text="Share of the units; null when there are none.")
+    mass = serializers.FloatField(allow_null=True, help_text="Share of the mass; null when there is none.")
+
+
+class DisposedMassSerializer(serializers.Serializer):
+    """GRI 306-5: waste directed to disposal, by route (metric tons)."""
+
+    incineration_energy_recovery = _tonnes()
+    incineration = _tonnes()
+    landfill = _tonnes()
+
+
+class CircularityRowSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="2022-01 for a month, FY2022 for a fiscal year.")
+    group = serializers.CharField(allow_null=True, help_text="Site or center code, or category; null for the total.")
+    units = serializers.IntegerField(help_text="Dispositions (assets) decided in the period.")
+    mass_kg = _kilograms()
+    reuse_recycle_rate = RateSerializer()
+    reuse_rate = RateSerializer()
+    recycle_rate = RateSerializer()
+    diverted_mass_t = _tonnes(help_text="Reused, resold and recycled mass (GRI 306-4).")
+    disposed_mass_t = DisposedMassSerializer()
+    avoided_kgco2e = _kilograms(help_text="Embodied carbon of reused and resold hardware (Scope 3 estimate).")
+
+
+class PackagingRowSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    group = serializers.CharField(allow_null=True, help_text="Site code; null for the total.")
+    packages = serializers.IntegerField()
+    avg_plastic_content = serializers.FloatField(allow_null=True, help_text="Package-weighted; null without packages.")
+    plastic_reduction = serializers.FloatField(
+        allow_null=True, help_text="(baseline - current) / baseline, against the packaging target's baseline."
+    )
+
+
+def _rows_response(serializer_class, rows: list[dict]) -> Response:
+    return Response({"results": serializer_class(rows, many=True).data})
+
+
+def _query(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def results_of(row_serializer, name: str):
+    """The response's shape for the schema: ``{"results": [row, ...]}``."""
+    return type(name, (serializers.Serializer,), {"results": row_serializer(many=True)})
+
+
+class CircularityMetricsView(APIView):
+    """Circularity figures (SPEC section 4), one row per period (and group)."""
+
+    required_permissions = ["circularity.view_disposition"]
+
+    @extend_schema(
+        parameters=[MetricsQuerySerializer],
+        responses=results_of(CircularityRowSerializer, "CircularityMetrics"),
+    )
+    def get(self, request):
+        query = _query(MetricsQuerySerializer, request)
+        rows = metrics.circularity_rows(query["period"], query["first"], query["last"], query["group_by"])
+        return _rows_response(CircularityRowSerializer, rows)
+
+
+class PackagingMetricsView(APIView):
+    """Packaging figures (SPEC section 5), one row per period (and site)."""
+
+    required_permissions = ["circularity.view_packagingrecord"]
+
+    @extend_schema(
+        parameters=[PackagingQuerySerializer],
+        responses=results_of(PackagingRowSerializer, "PackagingMetrics"),
+    )
+    def get(self, request):
+        query = _query(PackagingQuerySerializer, request)
+        rows = metrics.packaging_rows(query["period"], query["first"], query["last"], query["group_by"])
+        return _rows_response(PackagingRowSerializer, rows)

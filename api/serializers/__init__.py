@@ -1,0 +1,43 @@
+"""Serializers of the API, one module per app they speak for, re-exported here."""
+
+from .circularity import (
+    CircularCenterSerializer,
+    DispositionCreateSerializer,
+    DispositionSerializer,
+    PackagingRecordSerializer,
+    ReceiveSerializer,
+    SanitizationSerializer,
+    ShipmentSerializer,
+    TargetSerializer,
+)
+from .inventory import (
+    AssetSerializer,
+    BulkEventItemSerializer,
+    EventSerializer,
+    InstallSerializer,
+    LifecycleResultSerializer,
+    PartModelSerializer,
+    PartMoveSerializer,
+    SiteSerializer,
+    TransitionSerializer,
+)
+
+__all__ = [
+    "AssetSerializer",
+    "BulkEventItemSerializer",
+    "CircularCenterSerializer",
+    "DispositionCreateSerializer",
+    "DispositionSerializer",
+    "EventSerializer",
+    "InstallSerializer",
+    "LifecycleResultSerializer",
+    "PackagingRecordSerializer",
+    "PartModelSerializer",
+    "PartMoveSerializer",
+    "ReceiveSerializer",
+    "SanitizationSerializer",
+    "ShipmentSerializer",
+    "SiteSerializer",
+    "TargetSerializer",
+    "TransitionSerializer",
+]

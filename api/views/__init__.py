@@ -1,0 +1,24 @@
+"""Viewsets of the API, one module per app they speak for, re-exported here."""
+
+from .circularity import (
+    CircularCenterViewSet,
+    DispositionViewSet,
+    PackagingRecordViewSet,
+    SanitizationViewSet,
+    ShipmentViewSet,
+    TargetViewSet,
+)
+from .inventory import AssetViewSet, EventViewSet, PartModelViewSet, SiteViewSet
+
+__all__ = [
+    "AssetViewSet",
+    "CircularCenterViewSet",
+    "DispositionViewSet",
+    "EventViewSet",
+    "PackagingRecordViewSet",
+    "PartModelViewSet",
+    "SanitizationViewSet",
+    "ShipmentViewSet",
+    "SiteViewSet",
+    "TargetViewSet",
+]
