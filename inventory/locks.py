@@ -9,5 +9,7 @@ holds the database's single write lock.
 from django.db.models import QuerySet
 
 
-def lock_assets(queryset: QuerySet) -> list:
-    return list(queryset.order_by("pk").select_for_update(of=("self",)))
+def lock_assets(queryset: QuerySet, *, values: tuple[str, ...] | None = None) -> list:
+    """Lock the rows of ``queryset`` in primary-key order; return models, or tuples of ``values``."""
+    locked = queryset.order_by("pk").select_for_update(of=("self",))
+    return list(locked.values_list(*values) if values else locked)

@@ -262,7 +262,7 @@ class SlowLocmem:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_send_one_email(settings):
     build_fleet()
     ReportRecipient.objects.create(name="CSO", email="cso@example.com")

@@ -1,0 +1,306 @@
+"""Transitions, one or a batch: lock the trees, check every request, write state and events.
+
+A batch is set-based so that a data-hall decommissioning (thousands of servers, each with
+its parts) costs a handful of statements: one ``SELECT ... FOR UPDATE`` per level of the
+trees (in primary-key order), one query for the states of missing assets, one ``UPDATE``
+per distinct set of new values, and one COPY of the events.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..choices import TERMINAL_STATUSES, Action, Status
+from ..errors import AssetNotFound, BatchRefused, LifecycleError, TransitionRefused
+from ..locks import lock_assets
+from ..models import Asset, LifecycleEvent, Site
+from .events import insert_events
+from .table import DISPOSITION_TARGETS, FUTURE_TOLERANCE, allowed_next
+
+
+@dataclass(frozen=True)
+class TransitionRequest:
+    """One requested change of state of a top-level asset (and everything installed in it).
+
+    ``asset`` is an ``Asset`` or a serial number. ``center`` is required to arrive at a
+    circular center; ``site`` is the site an asset returns to when a disposition reuses it.
+    """
+
+    asset: Asset | str
+    to: str
+    occurred_at: datetime
+    center: Any = None
+    site: Site | None = None
+    note: str = ""
+    external_id: str | None = None
+
+    @property
+    def serial_number(self) -> str:
+        return self.asset.serial_number if isinstance(self.asset, Asset) else self.asset
+
+
+@dataclass(slots=True)
+class _Locked:
+    """The working copy of one locked asset while a batch is checked (a row, not a model)."""
+
+    pk: int
+    serial_number: str
+    parent_id: int | None
+    site_id: int
+    center_id: int | None
+    status: str
+    before_missing: str | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+_COLUMNS = ("id", "serial_number", "parent_id", "site_id", "center_id", "status")
+
+
+def transition(
+    asset: Asset | str,
+    *,
+    to: str,
+    occurred_at: datetime,
+    source: str,
+    actor=None,
+    center=None,
+    site: Site | None = None,
+    note: str = "",
+    external_id: str | None = None,
+    disposition: bool = False,
+) -> list[LifecycleEvent]:
+    """Move one top-level asset, and everything installed in it, to state ``to``.
+
+    Returns the events written, the asset's own first. Raises ``TransitionRefused`` (or
+    ``AssetNotFound``) and writes nothing when the rules refuse.
+    """
+    request = TransitionRequest(asset, to, occurred_at, center=center, site=site, note=note, external_id=external_id)
+    try:
+        return transition_many([request], source=source, actor=actor, disposition=disposition)
+    except BatchRefused as refused:
+        raise refused.errors[0] from None
+
+
+def transition_many(
+    requests: Sequence[TransitionRequest],
+    *,
+    source: str,
+    actor=None,
+    disposition: bool = False,
+) -> list[LifecycleEvent]:
+    """Apply a batch of transitions: all of them, or none.
+
+    Requests apply in order, so one batch may move an asset several steps. Every refused
+    request is reported in one ``BatchRefused`` (its index mapped to the error). Returns
+    the events written, request by request, each request's own asset first.
+    """
+    if not requests:
+        return []
+    with transaction.atomic():
+        batch = _Batch(_lock_rows({request.serial_number for request in requests}))
+        now = timezone.now()
+        actor_id = actor.pk if actor is not None else None
+        errors: dict[int, LifecycleError] = {}
+        rows: list[tuple] = []
+        for index, request in enumerate(requests):
+            try:
+                rows.extend(batch.apply(request, now=now, source=source, actor_id=actor_id, disposition=disposition))
+            except LifecycleError as error:
+                errors[index] = error
+        if errors:
+            raise BatchRefused(errors)
+        _write_changes(batch.rows.values())
+        return insert_events(rows)
+
+
+def _lock_rows(serials: Iterable[str]) -> dict[int, _Locked]:
+    """Lock the named assets and everything installed in them, as plain rows keyed by pk."""
+    found = lock_assets(Asset.objects.filter(serial_number__in=list(serials)), values=_COLUMNS)
+    rows = {values[0]: _Locked(*values) for values in found}
+    level = list(rows)
+    while level:
+        children = lock_assets(Asset.objects.filter(parent_id__in=level), values=_COLUMNS)
+        level = []
+        for values in children:
+            if values[0] not in rows:
+                rows[values[0]] = _Locked(*values)
+                level.append(values[0])
+    _load_before_missing(rows)
+    return rows
+
+
+def _load_before_missing(rows: dict[int, _Locked]) -> None:
+    """For each missing asset, the state it was in when it went missing (one query)."""
+    missing = [pk for pk, row in rows.items() if row.status == Status.MISSING]
+    if not missing:
+        return
+    history = (
+        LifecycleEvent.objects.filter(asset_id__in=missing, action=Action.TRANSITION, to_status=Status.MISSING)
+        .order_by("asset_id", "-occurred_at", "-id")
+        .values_list("asset_id", "from_status")
+    )
+    for asset_id, from_status in history:
+        if rows[asset_id].before_missing is None:
+            rows[asset_id].before_missing = from_status
+
+
+class _Batch:
+    """The locked trees of a batch, indexed once, and the checks of one request against them."""
+
+    def __init__(self, rows: dict[int, _Locked]):
+        self.rows = rows
+        self.by_serial = {row.serial_number: row for row in rows.values()}
+        self.children: dict[int, list[int]] = defaultdict(list)
+        for pk, row in rows.items():
+            if row.parent_id is not None:
+                self.children[row.parent_id].append(pk)
+        self._served: dict[int, frozenset[int]] = {}
+        # Codes for event locations: two small queries, not a join per asset.
+        self.site_codes = dict(Site.objects.filter(pk__in={r.site_id for r in rows.values()}).values_list("pk", "code"))
+        self.center_codes = _center_codes({r.center_id for r in rows.values() if r.center_id})
+
+    def subtree(self, root_pk: int) -> list[int]:
+        found, stack = [], [root_pk]
+        while stack:
+            pk = stack.pop()
+            found.append(pk)
+            stack.extend(sorted(self.children.get(pk, ()), reverse=True))
+        return found
+
+    def served_site_ids(self, center) -> frozenset[int]:
+        if center.pk not in self._served:
+            self._served[center.pk] = frozenset(center.sites.values_list("pk", flat=True))
+        return self._served[center.pk]
+
+    def parent_serial(self, row: _Locked) -> str:
+        parent = self.rows.get(row.parent_id)
+        if parent is not None:
+            return parent.serial_number
+        return Asset.objects.filter(pk=row.parent_id).values_list("serial_number", flat=True).first()
+
+    def apply(self, request: TransitionRequest, *, now, source, actor_id, disposition) -> list[tuple]:
+        """Check one request; on success update the working rows and return its event rows."""
+        serial = request.serial_number
+        root = self.by_serial.get(serial)
+        if root is None:
+            raise AssetNotFound(serial)
+        changes = self._check(request, root, now=now, disposition=disposition)
+        to = request.to
+        events = []
+        for pk in self.subtree(root.pk):
+            row = self.rows[pk]
+            from_status = row.status
+            if to == Status.MISSING:
+                row.before_missing = from_status
+            row.status = to
+            row.changes.update(changes)
+            if "site" in changes:
+                row.site_id = changes["site"].pk
+            if "center" in changes:
+                row.center_id = changes["center"].pk if changes["center"] else None
+            events.append(
+                (
+                    None,
+                    pk,
+                    Action.TRANSITION,
+                    from_status,
+                    to,
+                    None,
+                    request.occurred_at,
+                    None,
+                    actor_id,
+                    source,
+                    self._location(row, changes),
+                    request.note,
+                    request.external_id if pk == root.pk else None,
+                )
+            )
+        return events
+
+    def _check(self, request: TransitionRequest, root: _Locked, *, now, disposition) -> dict[str, Any]:
+        """Refuse the request, or return the field changes it makes to its tree."""
+        current, to = root.status, request.to
+        allowed = allowed_next(current, before_missing=root.before_missing)
+
+        def refuse(reason: str = ""):
+            raise TransitionRefused(root.serial_number, current, to, allowed, reason)
+
+        if to not in Status.values:
+            refuse(f"{to!r} is not a state (states: {', '.join(Status.values)})")
+        if request.occurred_at is None or timezone.is_naive(request.occurred_at):
+            refuse("occurred_at must be a date and time with a time zone")
+        if request.occurred_at > now + FUTURE_TOLERANCE:
+            refuse(f"occurred_at {request.occurred_at.isoformat()} is in the future")
+        if root.parent_id is not None:
+            refuse(
+                f"it is installed in {self.parent_serial(root)}; a component moves with its parent "
+                "(remove it first to move it on its own)"
+            )
+        by_disposition = disposition and current == Status.AT_CIRCULAR_CENTER and to in DISPOSITION_TARGETS
+        if not by_disposition and to not in allowed:
+            if current == Status.AT_CIRCULAR_CENTER and to in DISPOSITION_TARGETS:
+                refuse("an asset leaves a circular center only by a disposition (reuse, resale, recycle, ...)")
+            if current in TERMINAL_STATUSES:
+                refuse("that is a terminal state")
+            refuse()
+
+        changes: dict[str, Any] = {"status": to}
+        if current == Status.MISSING:
+            return changes  # found again where it was; its timestamps stand
+        if to == Status.AT_CIRCULAR_CENTER:
+            center = request.center
+            if center is None:
+                refuse("name the circular center it arrives at")
+            if current == Status.DECOMMISSIONED and root.site_id not in self.served_site_ids(center):
+                site_code = self.site_codes[root.site_id]
+                refuse(f"circular center {center.code} does not serve site {site_code}; ship it there")
+            changes["center"] = center
+        elif to == Status.IN_STOCK:
+            if request.site is None:
+                refuse("name the site it returns to")
+            changes.update(site=request.site, center=None, decommissioned_at=None)
+        elif to == Status.DEPLOYED:
+            changes["deployed_at"] = request.occurred_at
+            if current == Status.DECOMMISSIONED:
+                changes["decommissioned_at"] = None  # the decommissioning is undone
+        elif to == Status.DECOMMISSIONED:
+            changes["decommissioned_at"] = request.occurred_at
+        return changes
+
+    def _location(self, row: _Locked, changes: dict[str, Any]) -> str:
+        """The code of the center holding the asset after the change, or else of its site."""
+        if row.status != Status.IN_STOCK:
+            if "center" in changes and changes["center"] is not None:
+                return changes["center"].code
+            if "center" not in changes and row.center_id is not None:
+                return self.center_codes[row.center_id]
+        if "site" in changes:
+            return changes["site"].code
+        return self.site_codes[row.site_id]
+
+
+def _center_codes(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    model = Asset._meta.get_field("center").related_model
+    return dict(model.objects.filter(pk__in=ids).values_list("pk", "code"))
+
+
+def _write_changes(rows: Iterable[_Locked]) -> None:
+    """Write the new field values: one UPDATE per distinct set of values, not one per row."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for row in rows:
+        if row.changes:
+            key = tuple(sorted((name, getattr(value, "pk", value)) for name, value in row.changes.items()))
+            groups[key].append(row.pk)
+    now = timezone.now()
+    for key, pks in groups.items():
+        values = {(f"{name}_id" if name in ("site", "center") else name): value for name, value in key}
+        Asset.objects.filter(pk__in=pks).update(**values, updated_at=now)

@@ -1,0 +1,52 @@
+"""Appending lifecycle events: binary COPY on PostgreSQL for bursts, ``bulk_create`` otherwise."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.utils import timezone
+
+from ..models import LifecycleEvent
+
+# Below this many rows a multi-row INSERT is as quick and simpler.
+COPY_THRESHOLD = 500
+# Every concrete column, in the model's field order (``LifecycleEvent(*row)`` builds one).
+COLUMNS = tuple(field.column for field in LifecycleEvent._meta.concrete_fields)
+_COPY_TYPES = {
+    "id": "int8",
+    "asset_id": "int8",
+    "parent_id": "int8",
+    "actor_id": "int4",
+    "occurred_at": "timestamptz",
+    "recorded_at": "timestamptz",
+    "note": "text",
+}
+
+
+def insert_events(rows: list[tuple]) -> list[LifecycleEvent]:
+    """Write event rows (tuples in ``COLUMNS`` order, ``id`` and ``recorded_at`` left None).
+
+    Returns the saved events. On PostgreSQL a burst is written by binary COPY, several
+    times faster than multi-row INSERTs: ids are reserved from the table's sequence first
+    so the events come back with their primary keys.
+    """
+    if not rows:
+        return []
+    recorded_at = timezone.now()
+    if connection.vendor != "postgresql" or len(rows) < COPY_THRESHOLD:
+        events = [LifecycleEvent(*row) for row in rows]
+        for event in events:
+            event.recorded_at = recorded_at
+        return LifecycleEvent.objects.bulk_create(events, batch_size=2000)
+    table = LifecycleEvent._meta.db_table
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [len(rows)]
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        rows = [(event_id, *row[1:7], recorded_at, *row[8:]) for event_id, row in zip(ids, rows, strict=True)]
+        statement = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+        with cursor.cursor.copy(statement) as copy:
+            copy.set_types([_COPY_TYPES.get(column, "varchar") for column in COLUMNS])
+            for row in rows:
+                copy.write_row(row)
+    return [LifecycleEvent.from_db(connection.alias, None, row) for row in rows]

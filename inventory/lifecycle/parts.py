@@ -1,0 +1,219 @@
+"""Parts: install into a parent, remove from one, dismantle a whole asset at a center."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..choices import Action, Status
+from ..errors import AssetNotFound, PartMoveRefused, TransitionRefused
+from ..locks import lock_assets
+from ..models import Asset, LifecycleEvent
+from .batch import transition
+from .table import FUTURE_TOLERANCE, PART_MOVE_STATUSES, allowed_next
+
+_RELATIONS = ("site", "center", "parent", "part_model")
+
+
+def install(
+    asset: Asset | str,
+    *,
+    parent: Asset | str,
+    occurred_at: datetime,
+    source: str,
+    actor=None,
+    note: str = "",
+) -> list[LifecycleEvent]:
+    """Install a top-level asset into ``parent`` at the same site or circular center.
+
+    A part whose state differs from its parent's takes the parent's state by an ordinary
+    transition first (a spare ``in_stock`` DIMM installed in a ``deployed`` server becomes
+    ``deployed``), with an event of its own.
+    """
+    serial, parent_serial = serial_of(asset), serial_of(parent)
+    with transaction.atomic():
+        queryset = Asset.objects.filter(serial_number__in=[serial, parent_serial]).select_related(*_RELATIONS)
+        locked = {a.serial_number: a for a in lock_assets(queryset)}
+        part, host = _get(locked, serial), _get(locked, parent_serial)
+        _check_occurred_at(serial, occurred_at)
+        if part.pk == host.pk:
+            raise PartMoveRefused(serial, "an asset cannot be installed in itself")
+        if part.parent_id is not None:
+            raise PartMoveRefused(serial, f"it is already installed in {part.parent.serial_number}; remove it first")
+        for candidate in (part, host):
+            if candidate.status not in PART_MOVE_STATUSES:
+                raise PartMoveRefused(
+                    candidate.serial_number, f"it is {candidate.status}; parts move only at a site or circular center"
+                )
+        if part.site_id != host.site_id or part.center_id != host.center_id:
+            raise PartMoveRefused(serial, f"it is at {location(part)} and {parent_serial} is at {location(host)}")
+        if _is_descendant(host, of=part):
+            raise PartMoveRefused(serial, f"{parent_serial} is installed in it; that would make a loop")
+        events = []
+        if part.status != host.status:
+            allowed = allowed_next(part.status)
+            if host.status not in allowed:
+                reason = f"its parent {parent_serial} is {host.status}"
+                raise TransitionRefused(serial, part.status, host.status, allowed, reason=reason)
+            events += transition(
+                part, to=host.status, occurred_at=occurred_at, source=source, actor=actor, note=note, center=host.center
+            )
+            part.refresh_from_db()
+        Asset.objects.filter(pk=part.pk).update(parent=host, updated_at=timezone.now())
+        events.append(
+            LifecycleEvent.objects.create(
+                asset=part,
+                action=Action.INSTALL,
+                from_status=part.status,
+                to_status=part.status,
+                parent=host,
+                occurred_at=occurred_at,
+                actor=actor,
+                source=source,
+                location=location(part),
+                note=note,
+            )
+        )
+        return events
+
+
+def remove(
+    asset: Asset | str,
+    *,
+    occurred_at: datetime,
+    source: str,
+    actor=None,
+    note: str = "",
+) -> LifecycleEvent:
+    """Take a component out of its parent; it stays where it is, in the same state."""
+    serial = serial_of(asset)
+    with transaction.atomic():
+        queryset = Asset.objects.filter(serial_number=serial).select_related(*_RELATIONS)
+        part = _get({a.serial_number: a for a in lock_assets(queryset)}, serial)
+        _check_occurred_at(serial, occurred_at)
+        if part.parent_id is None:
+            raise PartMoveRefused(serial, "it is not installed in another asset")
+        if part.status not in PART_MOVE_STATUSES:
+            raise PartMoveRefused(serial, f"it is {part.status}; parts move only at a site or circular center")
+        Asset.objects.filter(pk=part.pk).update(parent=None, updated_at=timezone.now())
+        return LifecycleEvent.objects.create(
+            asset=part,
+            action=Action.REMOVE,
+            from_status=part.status,
+            to_status=part.status,
+            parent=part.parent,
+            occurred_at=occurred_at,
+            actor=actor,
+            source=source,
+            location=location(part),
+            note=note,
+        )
+
+
+def dismantle(
+    asset: Asset | str,
+    *,
+    occurred_at: datetime,
+    source: str,
+    actor=None,
+    note: str = "",
+) -> list[LifecycleEvent]:
+    """Harvest an asset at a circular center: remove everything installed in it.
+
+    Every part, however deep, becomes a top-level asset still ``at_circular_center``, to
+    get a disposition of its own; so does the emptied asset.
+    """
+    serial = serial_of(asset)
+    with transaction.atomic():
+        root, *parts = lock_tree(serial)
+        _check_occurred_at(serial, occurred_at)
+        if root.parent_id is not None:
+            raise PartMoveRefused(serial, f"it is installed in {root.parent.serial_number}; remove it first")
+        if root.status != Status.AT_CIRCULAR_CENTER:
+            raise PartMoveRefused(serial, f"it is {root.status}; only an asset at a circular center is dismantled")
+        if not parts:
+            raise PartMoveRefused(serial, "nothing is installed in it")
+        events = [
+            LifecycleEvent(
+                asset=part,
+                action=Action.REMOVE,
+                from_status=part.status,
+                to_status=part.status,
+                parent_id=part.parent_id,
+                occurred_at=occurred_at,
+                actor=actor,
+                source=source,
+                location=location(part),
+                note=note or f"Dismantled from {serial}",
+            )
+            for part in parts
+        ]
+        Asset.objects.filter(pk__in=[p.pk for p in parts]).update(parent=None, updated_at=timezone.now())
+        return LifecycleEvent.objects.bulk_create(events)
+
+
+def lock_tree(asset: Asset | str) -> list[Asset]:
+    """Lock an asset and everything installed in it (call inside a transaction).
+
+    Returns the assets, with their site, center, parent and part model, the named one
+    first; raises ``AssetNotFound``. For services (dispositions) that check a whole tree
+    before changing it through ``transition()``.
+    """
+    serial = serial_of(asset)
+    roots = lock_assets(Asset.objects.filter(serial_number=serial).select_related(*_RELATIONS))
+    if not roots:
+        raise AssetNotFound(serial)
+    found, level = list(roots), [roots[0].pk]
+    while level:
+        children = lock_assets(Asset.objects.filter(parent_id__in=level).select_related(*_RELATIONS))
+        found.extend(children)
+        level = [child.pk for child in children]
+    return found
+
+
+def tree_of(asset: Asset) -> list[Asset]:
+    """The asset and everything installed in it, recursively (one query per level)."""
+    found, level = [asset], [asset.pk]
+    while level:
+        children = list(Asset.objects.filter(parent_id__in=level).select_related("part_model").order_by("pk"))
+        found.extend(children)
+        level = [child.pk for child in children]
+    return found
+
+
+def serial_of(asset: Asset | str) -> str:
+    return asset.serial_number if isinstance(asset, Asset) else asset
+
+
+def location(asset: Asset) -> str:
+    """The code of the center holding the asset, or else of its site."""
+    if asset.center_id is not None and asset.status != Status.IN_STOCK:
+        return asset.center.code
+    return asset.site.code
+
+
+def _get(locked: dict[str, Asset], serial: str) -> Asset:
+    try:
+        return locked[serial]
+    except KeyError:
+        raise AssetNotFound(serial) from None
+
+
+def _check_occurred_at(serial: str, occurred_at: datetime) -> None:
+    if occurred_at is None or timezone.is_naive(occurred_at):
+        raise PartMoveRefused(serial, "occurred_at must be a date and time with a time zone")
+    if occurred_at > timezone.now() + FUTURE_TOLERANCE:
+        raise PartMoveRefused(serial, f"occurred_at {occurred_at.isoformat()} is in the future")
+
+
+def _is_descendant(candidate: Asset, *, of: Asset) -> bool:
+    """Whether ``candidate`` sits somewhere inside ``of`` (walking up from candidate)."""
+    parent_id, seen = candidate.parent_id, set()
+    while parent_id is not None and parent_id not in seen:
+        if parent_id == of.pk:
+            return True
+        seen.add(parent_id)
+        parent_id = Asset.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+    return False
