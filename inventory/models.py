@@ -94,6 +94,7 @@ class Asset(models.Model):
         Site,
         on_delete=models.PROTECT,
         related_name="assets",
+        db_index=False,  # asset_site_status_idx leads with site: one index fewer to write
         help_text="Where the asset is stocked or deployed; once decommissioned, the site it came from.",
     )
     # A lazy reference: the inventory imports no code of the circularity app, but an asset

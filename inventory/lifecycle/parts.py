@@ -34,8 +34,7 @@ def install(
     """
     serial, parent_serial = serial_of(asset), serial_of(parent)
     with transaction.atomic():
-        queryset = Asset.objects.filter(serial_number__in=[serial, parent_serial]).select_related(*_RELATIONS)
-        locked = {a.serial_number: a for a in lock_assets(queryset)}
+        locked = _lock_with_tops([serial, parent_serial])
         part, host = _get(locked, serial), _get(locked, parent_serial)
         _check_occurred_at(serial, occurred_at)
         if part.pk == host.pk:
@@ -90,8 +89,7 @@ def remove(
     """Take a component out of its parent; it stays where it is, in the same state."""
     serial = serial_of(asset)
     with transaction.atomic():
-        queryset = Asset.objects.filter(serial_number=serial).select_related(*_RELATIONS)
-        part = _get({a.serial_number: a for a in lock_assets(queryset)}, serial)
+        part = _get(_lock_with_tops([serial]), serial)
         _check_occurred_at(serial, occurred_at)
         if part.parent_id is None:
             raise PartMoveRefused(serial, "it is not installed in another asset")
@@ -192,6 +190,26 @@ def location(asset: Asset) -> str:
     if asset.center_id is not None and asset.status != Status.IN_STOCK:
         return asset.center.code
     return asset.site.code
+
+
+def _lock_with_tops(serials: list[str]) -> dict[str, Asset]:
+    """Lock the named assets and every asset they are installed in, up to the tree tops.
+
+    Transitions lock a tree by its top (``batch._lock_rows``); moving a part must hold
+    that lock too, or a cascade could write a part that is being taken out. Keyed by
+    serial number; refused if a part moved between reading the chain and locking it.
+    """
+    ids = set(Asset.objects.filter(serial_number__in=serials).values_list("pk", flat=True))
+    frontier = set(ids)
+    while frontier:
+        parents = set(Asset.objects.filter(pk__in=frontier, parent__isnull=False).values_list("parent_id", flat=True))
+        frontier = parents - ids
+        ids |= frontier
+    locked = lock_assets(Asset.objects.filter(pk__in=ids).select_related(*_RELATIONS))
+    for asset in locked:
+        if asset.parent_id is not None and asset.parent_id not in ids:
+            raise PartMoveRefused(asset.serial_number, "it was moved by someone else meanwhile; try again")
+    return {asset.serial_number: asset for asset in locked}
 
 
 def _get(locked: dict[str, Asset], serial: str) -> Asset:

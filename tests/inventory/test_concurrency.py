@@ -60,3 +60,29 @@ def test_batches_over_the_same_assets_in_opposite_orders_do_not_deadlock(when):
     assert all(e is None or isinstance(e, lifecycle.BatchRefused) for e in errors)
     statuses = set(Asset.objects.values_list("status", flat=True))
     assert len(statuses) == 1
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_taking_a_part_out_while_its_server_is_decommissioned_keeps_one_history(attempt, when):
+    """The part is either decommissioned with its server and then removed, or removed first and
+    left deployed: never written by both at once (a tree is locked by its top)."""
+    server = AssetFactory(status=Status.DEPLOYED)
+    part = AssetFactory(status=Status.DEPLOYED, site=server.site, parent=server)
+
+    def decommission():
+        return lifecycle.transition(server.serial_number, to=Status.DECOMMISSIONED, occurred_at=when, source=Source.API)
+
+    def take_out():
+        return lifecycle.remove(part.serial_number, occurred_at=when, source=Source.ADMIN)
+
+    results, errors = race(decommission, take_out)
+    assert errors == [None, None]
+    part.refresh_from_db()
+    events = LifecycleEvent.objects.filter(asset=part).order_by("recorded_at", "id")
+    history = list(events.values_list("action", "from_status", "to_status"))
+    for (_, _, before), (_, after, _) in zip(history, history[1:], strict=False):
+        assert before == after  # each event starts where the previous one ended
+    # Once out of the server, the part is no longer moved by the server's cascade.
+    assert history[-1][0] == "remove"
+    assert part.parent_id is None
+    assert part.status == history[-1][2]
