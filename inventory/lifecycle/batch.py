@@ -132,7 +132,7 @@ def _lock_rows(serials: Iterable[str]) -> dict[int, _Locked]:
     rows = {values[0]: _Locked(*values) for values in found}
     level = list(rows)
     while level:
-        children = Asset.objects.filter(parent_id__in=level).order_by("pk").values_list(*_COLUMNS)
+        children = Asset.objects.filter(parent_id__any=level).order_by("pk").values_list(*_COLUMNS)
         level = []
         for values in children:
             if values[0] not in rows:
@@ -309,4 +309,4 @@ def _write_changes(rows: Iterable[_Locked]) -> None:
     now = timezone.now()
     for key, pks in groups.items():
         values = {(f"{name}_id" if name in ("site", "center") else name): value for name, value in key}
-        Asset.objects.filter(pk__in=pks).update(**values, updated_at=now)
+        Asset.objects.filter(pk__any=pks).update(**values, updated_at=now)
