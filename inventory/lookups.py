@@ -11,6 +11,8 @@ from django.db.models.lookups import In
 
 class AnyOf(In):
     lookup_name = "any"
+    # Values are prepared once, where the SQL is made (``In`` would prepare them twice).
+    prepare_rhs = False
 
     def as_postgresql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
