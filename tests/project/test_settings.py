@@ -7,6 +7,7 @@ the environment under test.
 
 import json
 import os
+import re
 import subprocess
 import sys
 from email import policy
@@ -171,3 +172,12 @@ def test_the_eml_backend_writes_one_parseable_message_per_email(tmp_path):
 def test_the_eml_backend_sends_nothing_for_no_messages(tmp_path):
     assert EmlFileBackend(outbox_dir=tmp_path / "outbox").send_messages([]) == 0
     assert not (tmp_path / "outbox").exists()
+
+
+def test_every_variable_the_settings_read_is_documented_and_isolated_here():
+    source = (ROOT / "assetlife" / "settings.py").read_text()
+    read = set(re.findall(r"""(?:environ\.get|env_bool|env_int|env_list)\(\s*["']([A-Z_]+)["']""", source))
+    documented = (ROOT / "docs" / "configuration.md").read_text()
+    assert len(read) > 20
+    assert {name for name in read if f"`{name}`" not in documented} == set()
+    assert read <= SETTINGS_VARIABLES
