@@ -133,3 +133,16 @@ def test_the_dockerfile_builds_on_python_311_slim_from_the_pinned_requirements()
     cmd = re.search(r"^CMD (.+)$", dockerfile, re.MULTILINE).group(1)
     assert "assetlife.wsgi:application" in cmd
     assert (ROOT / "requirements.txt").exists()
+
+
+def test_the_procfile_runs_web_worker_and_beat_on_the_port_make_run_gives():
+    processes = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip())
+    assert set(processes) == {"web", "worker", "beat"}
+    assert "runserver 127.0.0.1:${PORT:-8000}" in processes["web"]
+    worker = shlex.split(processes["worker"])
+    assert worker[1:4] == ["-A", "assetlife", "worker"]
+    assert set(option(worker, "--queues").split(",")) == set(settings.CELERY_WORKER_QUEUES)
+    assert shlex.split(processes["beat"])[1:4] == ["-A", "assetlife", "beat"]
+    makefile = (ROOT / "Makefile").read_text()
+    assert "honcho start -f Procfile -p $(PORT)" in makefile
+    assert "manage.py bootstrap" in makefile and "bootstrap" in get_commands()
