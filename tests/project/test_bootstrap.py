@@ -5,7 +5,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
 from inventory.models import Asset
@@ -85,3 +85,13 @@ def test_the_port_in_the_urls_follows_PORT(monkeypatch):
     text = bootstrap("--no-demo")
     assert "http://127.0.0.1:8123/admin/" in text
     assert "http://127.0.0.1:8123/api/v1/docs/" in text
+
+
+def test_demo_servers_sets_the_fleet_size_and_a_bad_one_is_named(monkeypatch):
+    monkeypatch.setenv("DEMO_SERVERS", "lots")
+    with pytest.raises(CommandError, match="DEMO_SERVERS='lots' is not a number of servers"):
+        bootstrap()
+    assert not Asset.objects.exists()
+    monkeypatch.setenv("DEMO_SERVERS", "10")
+    bootstrap()
+    assert Asset.objects.filter(parent__isnull=True, asset_tag__isnull=False).count() == 10

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
@@ -40,14 +40,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--no-demo", action="store_true", help="Do not load the demo fleet.")
         parser.add_argument(
-            "--servers",
-            type=int,
-            default=int(os.environ.get("DEMO_SERVERS") or DEFAULT_SERVERS),
-            help=f"Servers in the demo fleet (default: $DEMO_SERVERS or {DEFAULT_SERVERS}).",
+            "--servers", type=int, help=f"Servers in the demo fleet (default: $DEMO_SERVERS or {DEFAULT_SERVERS})."
         )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"Demo seed (default {DEFAULT_SEED}).")
 
     def handle(self, *args, no_demo, servers, seed, verbosity, **options):
+        if servers is None:
+            text = os.environ.get("DEMO_SERVERS") or str(DEFAULT_SERVERS)
+            if not text.isdigit():
+                raise CommandError(f"DEMO_SERVERS={text!r} is not a number of servers, e.g. 300.")
+            servers = int(text)
         if not no_demo:
             self.load_demo(servers=servers, seed=seed, progress=verbosity > 0)
         password = self.ensure_admin()
