@@ -39,17 +39,22 @@ FLEET_SYSTEM, STAFF = Source.API, Source.ADMIN
 
 
 class Replay:
-    def __init__(self, *, sites, centers, progress=None):
+    def __init__(self, *, sites, centers, progress=None, every: int = 0, checkpoint=None):
         self.sites = sites
         self.centers = centers
         self.progress = progress
+        self.every = every
+        self.checkpoint = checkpoint  # called every ``every`` steps (statistics refresh)
         self.shipments = {}
         self.counts: Counter[str] = Counter()
 
     def run(self, actions: list[Action]) -> Counter:
         actions = sorted(actions)
-        index = 0
+        index, next_checkpoint = 0, self.every
         while index < len(actions):
+            if self.checkpoint is not None and self.every and index >= next_checkpoint:
+                self.checkpoint()
+                next_checkpoint += self.every
             end = index + 1
             if actions[index].kind in BATCHED:
                 while end < len(actions) and actions[end].kind in BATCHED:
