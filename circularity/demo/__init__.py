@@ -125,16 +125,20 @@ def load_demo_fleet(
 
 
 def refresh_statistics() -> None:
-    """Let PostgreSQL's planner see the rows this transaction has written so far.
+    """Let the query planner see the rows this transaction has written so far.
 
-    The load is one transaction, so autovacuum never analyses the growing tables and the
-    planner would keep its "empty table" estimates: sequential scans of 200 000 assets
-    per service call. ``ANALYZE`` in the transaction counts its own rows.
+    The load is one transaction, so PostgreSQL's autovacuum never analyses the growing
+    tables and the planner would keep its "empty table" estimates: sequential scans of
+    200 000 assets per service call. ``ANALYZE`` in the transaction counts its own rows.
+    SQLite gets the same (``sqlite_stat1``), which its planner then keeps using.
     """
-    if connection.vendor != "postgresql":
-        return
+    tables = [model._meta.db_table for model in ANALYZED_MODELS]
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE " + ", ".join(model._meta.db_table for model in ANALYZED_MODELS))
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE " + ", ".join(tables))
+        elif connection.vendor == "sqlite":
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")
 
 
 def _bar(enabled: bool, total: int, description: str, unit: str) -> tqdm:
