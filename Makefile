@@ -5,6 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SIZE ?= medium
+# `make run PORT=8001` serves on another port; `make run DEMO_SERVERS=2000` loads a bigger demo fleet.
+PORT ?= 8000
+DEMO_SERVERS ?= 300
+export PORT DEMO_SERVERS
 
 .PHONY: run test lint format bench venv deps dev-deps migrate clean
 
@@ -30,7 +34,7 @@ migrate: deps
 ## run: install, migrate, load the demo fleet, print the admin login, start web + worker + beat
 run: migrate
 	$(PY) manage.py bootstrap
-	$(VENV)/bin/honcho start -f Procfile
+	$(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
 ## test: the whole suite (SQLite unless DATABASE_URL points elsewhere)
 test: dev-deps

@@ -1,0 +1,113 @@
+"""``manage.py bootstrap``: what ``make run`` needs after ``migrate``, safe to run every time.
+
+Loads the demo fleet into an empty database, makes sure there is an ``admin`` login (its
+random password kept in ``var/admin-password.txt``, readable by the owner only, and reused
+on later runs), gives it an API token, and prints where to go: the admin URL, the login,
+the token, and where emails land.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from circularity.demo import DEFAULT_SEED, DEFAULT_SERVERS, DemoLoadRefused, existing_data, load_demo_fleet
+
+ADMIN_USERNAME = "admin"
+
+
+def password_file() -> Path:
+    return Path(settings.VAR_DIR) / "admin-password.txt"
+
+
+def write_secret(path: Path, text: str) -> None:
+    """Write ``text`` to a file only its owner can read, whatever the umask."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text + "\n")
+    path.chmod(0o600)
+
+
+class Command(BaseCommand):
+    help = "Load the demo fleet into an empty database, ensure the admin login and its API token, print the URLs."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-demo", action="store_true", help="Do not load the demo fleet.")
+        parser.add_argument(
+            "--servers", type=int, help=f"Servers in the demo fleet (default: $DEMO_SERVERS or {DEFAULT_SERVERS})."
+        )
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"Demo seed (default {DEFAULT_SEED}).")
+
+    def handle(self, *args, no_demo, servers, seed, verbosity, **options):
+        if servers is None:
+            text = os.environ.get("DEMO_SERVERS") or str(DEFAULT_SERVERS)
+            if not text.isdigit():
+                raise CommandError(f"DEMO_SERVERS={text!r} is not a number of servers, e.g. 300.")
+            servers = int(text)
+        if not no_demo:
+            self.load_demo(servers=servers, seed=seed, progress=verbosity > 0)
+        password = self.ensure_admin()
+        token = Token.objects.get_or_create(user=get_user_model().objects.get(username=ADMIN_USERNAME))[0]
+        self.print_welcome(password, token.key)
+
+    def load_demo(self, *, servers: int, seed: int, progress: bool) -> None:
+        found = existing_data()
+        if found:
+            self.stdout.write("Demo fleet: not loaded, the database already holds data.")
+            return
+        self.stdout.write(f"Demo fleet: loading {servers} servers (seed {seed}); this takes a moment...")
+        try:
+            summary = load_demo_fleet(servers=servers, seed=seed, progress=progress)
+        except DemoLoadRefused as refused:  # another process loaded it meanwhile
+            self.stdout.write(f"Demo fleet: not loaded. {refused}")
+            return
+        self.stdout.write(f"Demo fleet: loaded {summary.counts['assets']:,} assets.")
+
+    def ensure_admin(self) -> str | None:
+        """The admin's password if known (from the password file), creating the login if needed."""
+        User = get_user_model()
+        path = password_file()
+        saved = path.read_text().strip() if path.exists() else ""
+        with transaction.atomic():
+            user = User.objects.select_for_update().filter(username=ADMIN_USERNAME).first()
+            if user is None:
+                password = saved or secrets.token_urlsafe(15)
+                User.objects.create_superuser(ADMIN_USERNAME, email="admin@localhost", password=password)
+                if password != saved:
+                    write_secret(path, password)
+                return password
+        if saved and user.check_password(saved):
+            return saved
+        return None  # changed by a person since: never reset it behind their back
+
+    def print_welcome(self, password: str | None, token: str) -> None:
+        port = os.environ.get("PORT") or "8000"
+        base = f"http://127.0.0.1:{port}"
+        if password is None:
+            password_text = f"(not in {password_file()}; set one with `manage.py changepassword {ADMIN_USERNAME}`)"
+        else:
+            password_text = f"{password}   (saved in {password_file()})"
+        if settings.EMAIL_BACKEND == "assetlife.mail.EmlFileBackend":
+            email_text = f"written as .eml files to {settings.EMAIL_OUTBOX_DIR}/ (no SMTP configured)"
+        elif settings.EMAIL_HOST:
+            email_text = f"sent through SMTP {settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
+        else:
+            email_text = f"handled by {settings.EMAIL_BACKEND}"
+        lines = [
+            "",
+            "AssetLife is ready.",
+            f"  Admin:     {base}/admin/",
+            f"  Username:  {ADMIN_USERNAME}",
+            f"  Password:  {password_text}",
+            f"  API:       {base}/api/v1/   (docs: {base}/api/v1/docs/)",
+            f"  API token: {token}   (header: Authorization: Token {token})",
+            f"  Emails:    {email_text}",
+            "",
+        ]
+        self.stdout.write("\n".join(lines))
