@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import time
 
-from circularity.reports.build import build_report
-from circularity.reports.send import artefacts
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from circularity.periods import parse_month
+from circularity.reports.build import build_report
+from circularity.reports.send import artefacts
 
 from .measure import Figure, human
 
