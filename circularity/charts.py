@@ -112,9 +112,13 @@ def render_rate_chart(data: RateChartData, fmt: str = "png", *, width: float = 8
         axes.grid(True, alpha=0.3)
         axes.legend(loc="lower left", fontsize=8, frameon=False, ncols=2)
         figure.autofmt_xdate()
-        figure.tight_layout()
+        # Fixed margins rather than tight_layout(), which draws the whole figure once more.
+        figure.subplots_adjust(left=0.09, right=0.985, top=0.97, bottom=0.17)
         buffer = io.BytesIO()
-        figure.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
+        if fmt == "png":
+            figure.savefig(buffer, format=fmt, pil_kwargs={"compress_level": 3})
+        else:
+            figure.savefig(buffer, format=fmt, metadata={"Date": None})
         return buffer.getvalue()
     finally:
         plt.close(figure)

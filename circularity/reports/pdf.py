@@ -81,20 +81,35 @@ class _NumberedCanvas(pdf_canvas.Canvas):
         super().save()
 
 
+# Horizontal padding reportlab leaves in a cell on each side (its default).
+CELL_PADDING = 6
+
+
 def _table(rows: list[list], widths: list[float], styles: dict, *, right_from: int = 1) -> Table:
     """A table of text cells; the first row is the header; columns from ``right_from`` align right."""
     body = []
+    room = [w * WIDTH - 2 * CELL_PADDING for w in widths]
     for index, row in enumerate(rows):
         cells = []
         for column, value in enumerate(row):
+            text = str(value)
+            # A cell that fits is drawn as a plain string, which reportlab sets several
+            # times faster than a Paragraph; only text that must wrap gets one.
+            if pdfmetrics.stringWidth(text, BOLD if index == 0 else FONT, 8) <= room[column]:
+                cells.append(text)
+                continue
             style = styles["cell_right"] if column >= right_from else styles["cell"]
-            text = escape(str(value))
-            cells.append(Paragraph(f"<b>{text}</b>" if index == 0 else text, style))
+            cells.append(Paragraph(f"<b>{escape(text)}</b>" if index == 0 else escape(text), style))
         body.append(cells)
     table = Table(body, colWidths=[w * WIDTH for w in widths], repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("FONTNAME", (0, 0), (-1, 0), BOLD),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("LEADING", (0, 0), (-1, -1), 10),
+                ("ALIGN", (right_from, 0), (-1, -1), "RIGHT"),
                 ("LINEBELOW", (0, 0), (-1, 0), 1.2, GREEN),
                 ("LINEBELOW", (0, 1), (-1, -1), 0.3, colors.HexColor("#dddddd")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),

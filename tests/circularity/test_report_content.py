@@ -116,7 +116,7 @@ def test_pdf_opens_and_holds_the_headline_figures(march):
     assert "Compliance report March 2022" in text
     assert "SRV-STUCK-01" in text and "PSU-LOST-01" in text
     assert f"page 1 of {len(pdf.pages)}" in text
-    assert pdf.pages[1].images, "the chart is in the PDF"
+    assert any(page.images for page in pdf.pages), "the chart is in the PDF"
 
 
 def test_html_holds_the_chart_by_content_id_and_no_script(march):
