@@ -48,6 +48,7 @@ def main(argv=None):
     parser.add_argument("--size", choices=sorted(SIZES), default="medium")
     parser.add_argument("--docs", action="store_true", help="write docs/performance.md and its chart")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    parser.add_argument("--out", type=Path, default=None, help="where to write the results JSON")
     args = parser.parse_args(argv)
     plan = SIZES[args.size]
     url = bench_url(args.size)
@@ -72,9 +73,9 @@ def main(argv=None):
         if not args.keep:
             drop_database(url)
     facts["wall_seconds"] = time.perf_counter() - started
-    OUT.mkdir(parents=True, exist_ok=True)
     results = {"size": args.size, "plan": plan, "facts": facts, "figures": [f.as_dict() for f in figures]}
-    path = OUT / f"results-{args.size}.json"
+    path = args.out or OUT / f"results-{args.size}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=2, default=str))
     print(f"bench: {len(figures)} figures written to {path}")
     if args.docs:

@@ -1,0 +1,63 @@
+"""The benchmark harness stays honest at small size: every workload runs and gives a figure.
+
+Timings are not asserted here (a slow machine is not a failure); ``docs/performance.md``
+holds the figures of a full run.
+"""
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKLOADS = [
+    "bulk ingest",
+    "asset list",
+    "metrics: FY2023 by center",
+    "metrics: FY2023 by category",
+    "metrics: FY2023 by month",
+    "snapshot-served read",
+    "snapshot refresh",
+    "monthly report build",
+    "peak memory: metric job",
+    "peak memory: monthly report build",
+]
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+
+def test_make_bench_small_runs_every_workload(tmp_path):
+    database = settings.DATABASES["default"]
+    url = urlunparse(
+        urlparse(f"postgres://{database['USER']}@{database['HOST']}:{database['PORT'] or 5432}/")._replace(
+            path=f"/{database['NAME']}_bench"
+        )
+    )
+    out = tmp_path / "results.json"
+    env = {**os.environ, "BENCH_DATABASE_URL": url}
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "--size", "small", "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    results = json.loads(out.read_text())
+    names = [figure["workload"] for figure in results["figures"]]
+    for workload in WORKLOADS:
+        measured = [f for f in results["figures"] if f["workload"].startswith(workload)]
+        assert measured, f"{workload!r} produced no figure; got {names}"
+        for figure in measured:
+            for key in ("ours", "reference", "ratio"):
+                assert math.isfinite(figure[key]) and figure[key] > 0, figure
+    # Two disposition sizes, so the memory and snapshot figures compare across sizes.
+    assert len([f for f in results["figures"] if f["workload"].startswith("metrics: FY2023 by center")]) == 2
+    assert results["facts"]["assets"] == results["plan"]["servers"] * 20
