@@ -16,6 +16,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from assetlife.db_router import replica_reads
 from circularity import metrics
 from circularity.choices import Dimension, PeriodKind
 from circularity.periods import (
@@ -144,7 +145,8 @@ class CircularityMetricsView(APIView):
     )
     def get(self, request):
         query = _query(MetricsQuerySerializer, request)
-        rows = metrics.circularity_rows(query["period"], query["first"], query["last"], query["group_by"])
+        with replica_reads():
+            rows = metrics.circularity_rows(query["period"], query["first"], query["last"], query["group_by"])
         return _rows_response(CircularityRowSerializer, rows)
 
 
@@ -159,5 +161,6 @@ class PackagingMetricsView(APIView):
     )
     def get(self, request):
         query = _query(PackagingQuerySerializer, request)
-        rows = metrics.packaging_rows(query["period"], query["first"], query["last"], query["group_by"])
+        with replica_reads():
+            rows = metrics.packaging_rows(query["period"], query["first"], query["last"], query["group_by"])
         return _rows_response(PackagingRowSerializer, rows)

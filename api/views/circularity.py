@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from assetlife.db_router import replica_reads
 from circularity import custody, dispositions, targets
 from circularity.models import CircularCenter, Disposition, PackagingRecord, SanitizationRecord, Shipment, Target
 from circularity.shared_series import shared_series
@@ -205,7 +206,7 @@ class TargetViewSet(viewsets.ModelViewSet):
     def attach_progress(self, items, as_of: dt.date | None = None) -> None:
         """Compute the targets' statuses; targets of one metric share its series (and queries)."""
         as_of = as_of or self.as_of()
-        with shared_series():
+        with shared_series(), replica_reads():
             for target in items:
                 target.progress = targets.target_status(target, as_of)
 

@@ -34,6 +34,8 @@ from django.core.mail.message import SafeMIMEMultipart, SafeMIMEText
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from assetlife.db_router import replica_reads
+
 from ..models import ComplianceReport, ReportRecipient, ReportState
 from ..periods import month_of
 from .build import CHART_CID, Report, build_report, check_closed, jsonable
@@ -241,7 +243,8 @@ def send_report(*, month: dt.date, by: str = JOB, resend: bool = False, rebuild:
         if not recipients:
             raise NoRecipients()
         if rebuild or report.generated_at is None:
-            fields = artefacts(build_report(month))
+            with replica_reads():  # the build only reads; the claim and the send stay on default
+                fields = artefacts(build_report(month))
             if not _update(report, token, **fields):
                 return SendResult(report, False, f"{report.label}: taken over by another attempt; left to it")
             for name, value in fields.items():
