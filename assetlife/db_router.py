@@ -26,9 +26,13 @@ def replica_reads():
         _reading_replica.reset(token)
 
 
+def has_replica() -> bool:
+    return REPLICA in settings.DATABASES
+
+
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
-        if _reading_replica.get() and REPLICA in settings.DATABASES:
+        if _reading_replica.get() and has_replica():
             return REPLICA
         return None
 

@@ -80,7 +80,9 @@ class Asset(models.Model):
     """One tracked piece of hardware: a server, or a component installed in one."""
 
     serial_number = models.CharField(max_length=64, unique=True)
-    asset_tag = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Unique when set (asset_tag_unique): most parts carry no tag, and an index entry per
+    # untagged asset would only cost every transition an index write.
+    asset_tag = models.CharField(max_length=64, null=True, blank=True)
     part_model = models.ForeignKey(PartModel, on_delete=models.PROTECT, related_name="assets")
     parent = models.ForeignKey(
         "self",
@@ -105,6 +107,7 @@ class Asset(models.Model):
         null=True,
         blank=True,
         related_name="assets",
+        db_index=False,  # asset_center_idx covers the assets that have a center, only
         help_text="The circular center holding the asset (set while it is there, kept after).",
     )
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.IN_STOCK)
@@ -118,6 +121,12 @@ class Asset(models.Model):
         constraints = [
             models.CheckConstraint(condition=_in_choices("status", Status), name="asset_status_valid"),
             models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="asset_not_own_parent"),
+            models.UniqueConstraint(
+                fields=["asset_tag"],
+                condition=Q(asset_tag__isnull=False),
+                name="asset_tag_unique",
+                violation_error_message="Another asset has this asset tag.",
+            ),
             models.CheckConstraint(
                 condition=~Q(status=Status.AT_CIRCULAR_CENTER) | Q(center__isnull=False),
                 name="asset_at_center_has_center",
@@ -126,6 +135,7 @@ class Asset(models.Model):
         indexes = [
             models.Index(fields=["status", "site"], name="asset_status_site_idx"),
             models.Index(fields=["site", "status"], name="asset_site_status_idx"),
+            models.Index(fields=["center"], condition=Q(center__isnull=False), name="asset_center_idx"),
         ]
 
     def __str__(self):
@@ -163,6 +173,7 @@ class LifecycleEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # event_parent_idx, on the install/remove events only
         help_text="For install and remove: the parent asset.",
     )
     occurred_at = models.DateTimeField(help_text="When it happened in the data center.")
@@ -175,9 +186,10 @@ class LifecycleEvent(models.Model):
         max_length=16, blank=True, help_text="Code of the site or circular center after the change."
     )
     note = models.TextField(blank=True)
+    # Unique when set (event_external_id_unique): a cascade writes one keyed event and
+    # many unkeyed ones, which need no index entry.
     external_id = models.CharField(
         max_length=128,
-        unique=True,
         null=True,
         blank=True,
         help_text="Idempotency key of the integrating system that sent the event.",
@@ -192,10 +204,14 @@ class LifecycleEvent(models.Model):
             models.CheckConstraint(condition=_in_choices("source", Source), name="event_source_valid"),
             models.CheckConstraint(condition=_in_choices("from_status", Status), name="event_from_valid"),
             models.CheckConstraint(condition=_in_choices("to_status", Status), name="event_to_valid"),
+            models.UniqueConstraint(
+                fields=["external_id"], condition=Q(external_id__isnull=False), name="event_external_id_unique"
+            ),
         ]
         indexes = [
             models.Index(fields=["asset", "occurred_at"], name="event_asset_time_idx"),
             models.Index(fields=["occurred_at"], name="event_occurred_idx"),
+            models.Index(fields=["parent"], condition=Q(parent__isnull=False), name="event_parent_idx"),
         ]
 
     def __str__(self):

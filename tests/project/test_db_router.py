@@ -1,18 +1,19 @@
 """The read-replica router: only reads inside ``replica_reads()``, only with a replica configured."""
 
+from assetlife import db_router
 from assetlife.db_router import ReplicaRouter, replica_reads
 from circularity.models import Disposition
 
 
-def test_without_a_replica_everything_stays_on_default(settings):
-    settings.DATABASES = {"default": settings.DATABASES["default"]}
+def test_without_a_replica_everything_stays_on_default(monkeypatch):
+    monkeypatch.setattr(db_router, "has_replica", lambda: False)
     router = ReplicaRouter()
     with replica_reads():
         assert router.db_for_read(Disposition) is None
 
 
-def test_with_a_replica_only_reads_inside_the_block_go_there(settings):
-    settings.DATABASES = {**settings.DATABASES, "replica": dict(settings.DATABASES["default"])}
+def test_with_a_replica_only_reads_inside_the_block_go_there(monkeypatch):
+    monkeypatch.setattr(db_router, "has_replica", lambda: True)
     router = ReplicaRouter()
     assert router.db_for_read(Disposition) is None
     with replica_reads():
