@@ -186,7 +186,7 @@ def _moment(text: str, now: dt.datetime) -> tuple[dt.datetime | None, str | None
 def _resolve_keys(items: list[Item], request) -> tuple[dict[str, int], dict[str, CircularCenter]]:
     """The ids of the assets and the centers named; refuse unknown (or out-of-scope) ones."""
     serials = {item.asset for item in items}
-    visible = scope.visible_assets(Asset.objects.filter(serial_number__in=serials), request)
+    visible = scope.visible_assets(Asset.objects.filter(serial_number__any=list(serials)), request)
     asset_ids = dict(visible.values_list("serial_number", "id"))
     codes = {item.center for item in items if item.center}
     centers = {center.code: center for center in CircularCenter.objects.filter(code__in=codes)} if codes else {}
@@ -205,7 +205,7 @@ def _applied_events(keys: list[str]) -> dict[str, tuple]:
     """``external_id`` -> (event id, serial number, to_status, occurred_at), for keys seen before."""
     if not keys:
         return {}
-    found = LifecycleEvent.objects.filter(external_id__in=keys).values_list(
+    found = LifecycleEvent.objects.filter(external_id__any=list(keys)).values_list(
         "external_id", "id", "asset__serial_number", "to_status", "occurred_at"
     )
     return {key: rest for key, *rest in found}

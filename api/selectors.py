@@ -96,7 +96,7 @@ def shape_assets(page: Iterable[dict]) -> list[dict]:
     if page and "component_serials" not in page[0]:
         components: dict[int, list[str]] = defaultdict(list)
         installed = (
-            Asset.objects.filter(parent_id__in=[row["id"] for row in page])
+            Asset.objects.filter(parent_id__any=[row["id"] for row in page])
             .order_by("serial_number")
             .values_list("parent_id", "serial_number")
         )
@@ -122,7 +122,7 @@ def shape_events(page: Iterable[dict]) -> list[dict]:
 def events_by_id(ids: Iterable[int]) -> list[dict]:
     """Events as the API answers them, in the order of ``ids`` (one query)."""
     ids = list(ids)
-    found = {row["id"]: row for row in event_rows(LifecycleEvent.objects.filter(pk__in=ids))}
+    found = {row["id"]: row for row in event_rows(LifecycleEvent.objects.filter(pk__any=ids))}
     return [shape(found[pk], EVENT_COLUMNS) for pk in ids]
 
 

@@ -128,7 +128,7 @@ def _lock_rows(serials: Iterable[str]) -> dict[int, _Locked]:
     top of that tree, so the parts need no row locks of their own here. That halves the
     writes of a data-hall burst: the parts' rows are written once, by the UPDATE.
     """
-    found = lock_assets(Asset.objects.filter(serial_number__in=list(serials)), values=_COLUMNS)
+    found = lock_assets(Asset.objects.filter(serial_number__any=list(serials)), values=_COLUMNS)
     rows = {values[0]: _Locked(*values) for values in found}
     level = list(rows)
     while level:
@@ -148,7 +148,7 @@ def _load_before_missing(rows: dict[int, _Locked]) -> None:
     if not missing:
         return
     history = (
-        LifecycleEvent.objects.filter(asset_id__in=missing, action=Action.TRANSITION, to_status=Status.MISSING)
+        LifecycleEvent.objects.filter(asset_id__any=missing, action=Action.TRANSITION, to_status=Status.MISSING)
         .order_by("asset_id", "-occurred_at", "-id")
         .values_list("asset_id", "from_status")
     )

@@ -41,9 +41,10 @@ def insert_events(rows: list[tuple]) -> list[LifecycleEvent]:
     table = LifecycleEvent._meta.db_table
     with connection.wrap_database_errors, connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [len(rows)]
+            f"SELECT array_agg(nextval(pg_get_serial_sequence('{table}', 'id'))) FROM generate_series(1, %s)",
+            [len(rows)],
         )
-        ids = [row[0] for row in cursor.fetchall()]
+        ids = cursor.fetchone()[0]
         rows = [(event_id, *row[1:7], recorded_at, *row[8:]) for event_id, row in zip(ids, rows, strict=True)]
         statement = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
         with cursor.cursor.copy(statement) as copy:
