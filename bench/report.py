@@ -86,9 +86,9 @@ def write_docs(results: dict, docs: Path) -> None:
         f"dispositions measured at {', '.join(f'{n:,}' for n in results['plan']['dispositions'])}",
         f"- Whole run: {facts['wall_seconds'] / 60:.1f} minutes",
         "",
-        "A ratio is ours ÷ reference for times and memory, and ours ÷ reference for throughput "
-        "(so higher is better for `events/s` and `req/s`, lower for `s` and `MB`), except the snapshot "
-        "refresh, where it is the full recompute ÷ the one-month refresh.",
+        "The ratio is ours ÷ reference: lower is better for times and memory (`s`, `MB`), higher for "
+        "throughput (`events/s`, `req/s`). For the snapshot refresh it is the full recompute ÷ the "
+        "one-month refresh (higher is better).",
         "",
         table(figures),
         "",
