@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from inventory import lifecycle
+from inventory.admin.assets import InstalledFilter
 from inventory.choices import Action, Status
 from inventory.models import LifecycleEvent
 
@@ -27,21 +28,6 @@ from .. import dispositions
 from ..models import AssetAtCenter, Disposition, SanitizationRecord
 from .base import CircularityAdmin, correlated_count, moment
 from .triage_actions import TriageActionsMixin
-
-
-class InstalledFilter(admin.SimpleListFilter):
-    title = "installed"
-    parameter_name = "installed"
-
-    def lookups(self, request, model_admin):
-        return [("no", "Top-level (can be dispositioned)"), ("yes", "Installed in another asset")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "no":
-            return queryset.filter(parent__isnull=True)
-        if self.value() == "yes":
-            return queryset.filter(parent__isnull=False)
-        return queryset
 
 
 class CenterFilter(admin.RelatedFieldListFilter):
