@@ -42,6 +42,14 @@ def test_first_run_loads_the_demo_creates_the_admin_and_prints_where_to_go(setti
     assert f"Password:  {password}" in text
     assert f"API token: {token}" in text
     assert f"Emails:    written as .eml files to {settings.EMAIL_OUTBOX_DIR}/" in text
+    assert "manage.py send_compliance_report --month" in text
+
+
+def test_the_demo_has_a_report_recipient_so_the_monthly_email_has_somewhere_to_go():
+    from circularity.models import ReportRecipient
+
+    bootstrap("--servers=10")
+    assert list(ReportRecipient.objects.values_list("email", "active")) == [("compliance@example.com", True)]
 
 
 def test_a_second_run_changes_nothing_and_prints_the_same_login():

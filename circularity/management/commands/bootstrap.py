@@ -17,8 +17,11 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from circularity.demo import DEFAULT_SEED, DEFAULT_SERVERS, DemoLoadRefused, existing_data, load_demo_fleet
+from circularity.models import ReportRecipient
+from circularity.periods import add_months, current_month
 
 ADMIN_USERNAME = "admin"
+DEMO_RECIPIENT = "compliance@example.com"
 
 
 def password_file() -> Path:
@@ -68,6 +71,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo fleet: not loaded. {refused}")
             return
         self.stdout.write(f"Demo fleet: loaded {summary.counts['assets']:,} assets.")
+        # The monthly report needs someone to send to; the demo's goes to the outbox.
+        ReportRecipient.objects.get_or_create(email=DEMO_RECIPIENT, defaults={"name": "Compliance team (demo)"})
 
     def ensure_admin(self) -> str | None:
         """The admin's password if known (from the password file), creating the login if needed."""
@@ -99,6 +104,7 @@ class Command(BaseCommand):
             email_text = f"sent through SMTP {settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
         else:
             email_text = f"handled by {settings.EMAIL_BACKEND}"
+        last_month = add_months(current_month(), -1)
         lines = [
             "",
             "AssetLife is ready.",
@@ -108,6 +114,8 @@ class Command(BaseCommand):
             f"  API:       {base}/api/v1/   (docs: {base}/api/v1/docs/)",
             f"  API token: {token}   (header: Authorization: Token {token})",
             f"  Emails:    {email_text}",
+            "  Report:    sent by Celery beat on the 1st of each month; to send last month's now:",
+            f"             .venv/bin/python manage.py send_compliance_report --month {last_month:%Y-%m}",
             "",
         ]
         self.stdout.write("\n".join(lines))
