@@ -49,9 +49,9 @@ format: dev-deps
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## bench: the fleet-scale benchmarks (PostgreSQL); SIZE=small|medium|large
+## bench: the fleet-scale benchmarks (PostgreSQL); SIZE=small|medium|full, BENCH_ARGS=--docs rewrites docs/performance.md
 bench: dev-deps
-	$(PY) -m bench --size $(SIZE)
+	$(PY) -m bench --size $(SIZE) $(BENCH_ARGS)
 
 clean:
 	rm -rf var/celery var/outbox
