@@ -16,10 +16,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .choices import Comparison, PeriodKind
-from .metrics import span_value
+from .metrics import metric_series, span_value
 from .models import Target
 from .periods import Period, add_months, fiscal_year_of, fiscal_year_start, month_of
-from .shared_series import metric_series
 
 PROJECTION_MONTHS = 24
 

@@ -20,8 +20,8 @@ from rest_framework.response import Response
 
 from assetlife.db_router import replica_reads
 from circularity import custody, dispositions, targets
+from circularity.metrics import shared_series
 from circularity.models import CircularCenter, Disposition, PackagingRecord, SanitizationRecord, Shipment, Target
-from circularity.shared_series import shared_series
 from inventory.choices import Source
 from inventory.models import Asset, Site
 

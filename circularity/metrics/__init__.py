@@ -20,7 +20,7 @@ from .packaging import (
     plastic_reduction,
     with_plastic_content,
 )
-from .series import RATE_METRICS, metric_series, span_value
+from .series import RATE_METRICS, metric_series, shared_series, span_value
 from .sums import (
     GRAM,
     GROUP_COLUMNS,
@@ -64,6 +64,7 @@ __all__ = [
     "route_sums",
     "snapshot_sums",
     "span_figures",
+    "shared_series",
     "span_sums",
     "span_value",
     "sums_by_every_grouping",
