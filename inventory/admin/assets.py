@@ -7,7 +7,7 @@ writer, reached through the actions of the asset list. A new asset is registered
 
 from django.contrib import admin
 from django.db.models import Q
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 
 from .. import lifecycle
@@ -129,9 +129,9 @@ class AssetAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         """Prefix matches on serial number and asset tag, any of the terms.
 
-        ``startswith`` (``LIKE 'SN12%'``) can use the unique indexes (on PostgreSQL the
-        ``varchar_pattern_ops`` index Django adds beside each); a case-insensitive lookup
-        could not. Serial numbers are mostly upper case, so each term is also tried upper-cased.
+        ``startswith`` (``LIKE 'SN12%'``) can use the unique indexes (on PostgreSQL these
+        columns use the "C" collation, so the unique index serves prefix search); a
+        case-insensitive lookup could not. Serial numbers are mostly upper case, so each term is also tried upper-cased.
         """
         terms = search_term.replace(",", " ").split()[:MAX_SEARCH_TERMS]
         if not terms:
@@ -181,9 +181,14 @@ class AssetAdmin(admin.ModelAdmin):
         if obj.status in TERMINAL_STATUSES:
             return "none: a terminal state"
         labels = [Status(state).label for state in sorted(lifecycle.allowed_next(obj.status))]
-        if obj.status == Status.AT_CIRCULAR_CENTER:
-            labels.append("a disposition (reuse, resale, recycle, …) by the circular center")
-        return ", ".join(labels)
+        text = ", ".join(labels)
+        if obj.status != Status.AT_CIRCULAR_CENTER:
+            return text
+        try:  # the circular center's triage page, where dispositions are recorded
+            url = reverse("admin:circularity_assetatcenter_change", args=[obj.pk])
+        except NoReverseMatch:
+            return f"{text}, a disposition (reuse, resale, recycle, …) by the circular center"
+        return format_html('{}, or <a href="{}">a disposition at the circular center</a>', text, url)
 
     def save_model(self, request, obj, form, change):
         if not change:
