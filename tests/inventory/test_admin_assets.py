@@ -14,7 +14,7 @@ from django.urls import reverse
 from inventory import lifecycle
 from inventory.choices import Action, Category, Source, Status
 from inventory.models import Asset, LifecycleEvent
-from tests.factories import AssetFactory, PartModelFactory, SiteFactory
+from tests.factories import AssetFactory, CircularCenterFactory, PartModelFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +224,10 @@ def test_an_analyst_sees_an_asset_page_but_cannot_change_it(client, django_user_
     asset.refresh_from_db()
     assert asset.serial_number == "SRV-1"
     assert client.get(reverse("admin:inventory_asset_add")).status_code == 403
+
+
+def test_an_asset_at_a_center_links_to_its_triage_page(admin_client):
+    site = SiteFactory()
+    asset = AssetFactory(status="at_circular_center", site=site, center=CircularCenterFactory(sites=[site]))
+    page = admin_client.get(change_url(asset)).content.decode()
+    assert f"/admin/circularity/assetatcenter/{asset.pk}/change/" in page
