@@ -32,6 +32,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from assetlife.collector import paused_collection
 from circularity.models import CircularCenter
 from inventory import lifecycle
 from inventory.choices import Source, Status
@@ -70,6 +71,11 @@ class ItemResult:
 
 def apply_batch(data, *, request) -> list[ItemResult]:
     """Apply a batch (the parsed JSON body); return one result per item, in order."""
+    with paused_collection():  # the batch holds its rows alive until it ends: see assetlife.collector
+        return _apply_batch(data, request)
+
+
+def _apply_batch(data, request) -> list[ItemResult]:
     items = validated_items(data)
     asset_ids, centers = _resolve_keys(items, request)
     keys = [item.external_id for item in items if item.external_id]

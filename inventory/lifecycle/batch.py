@@ -17,6 +17,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from assetlife.collector import paused_collection
+
 from ..choices import TERMINAL_STATUSES, Action, Status
 from ..errors import AssetNotFound, BatchRefused, LifecycleError, TransitionRefused
 from ..locks import lock_assets
@@ -103,7 +105,7 @@ def transition_many(
     """
     if not requests:
         return []
-    with transaction.atomic():
+    with paused_collection(), transaction.atomic():
         batch = _Batch(_lock_rows({request.serial_number for request in requests}))
         now = timezone.now()
         actor_id = actor.pk if actor is not None else None
