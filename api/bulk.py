@@ -242,14 +242,15 @@ def _request(item: Item, centers: dict[str, CircularCenter]) -> TransitionReques
     )
 
 
-def _root_event_ids(requests: list[TransitionRequest], written: list[LifecycleEvent], asset_ids) -> list[int]:
+def _root_event_ids(requests: list[TransitionRequest], written, asset_ids) -> list[int]:
     """The event of each request's own asset. ``transition_many`` writes it first, then the
     events of the assets installed in it, request after request."""
+    keys = lifecycle.event_keys(written)
     roots, position = [], 0
     for request in requests:
         asset_id = asset_ids[request.serial_number]
-        while written[position].asset_id != asset_id:
+        while keys[position][1] != asset_id:
             position += 1
-        roots.append(written[position].pk)
+        roots.append(keys[position][0])
         position += 1
     return roots

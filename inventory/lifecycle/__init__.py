@@ -20,7 +20,7 @@ The package: ``table`` (the transition table), ``batch`` (transitions, one or ma
 
 from ..errors import AssetNotFound, BatchRefused, LifecycleError, PartMoveRefused, TransitionRefused
 from .batch import TransitionRequest, transition, transition_many
-from .events import COPY_THRESHOLD, insert_events
+from .events import COPY_THRESHOLD, SavedEvents, event_keys, insert_events
 from .parts import dismantle, install, location, lock_tree, remove, serial_of, tree_of
 from .table import ALLOWED, DISPOSITION_TARGETS, FUTURE_TOLERANCE, PART_MOVE_STATUSES, allowed_next
 
@@ -30,6 +30,7 @@ __all__ = [
     "DISPOSITION_TARGETS",
     "FUTURE_TOLERANCE",
     "PART_MOVE_STATUSES",
+    "SavedEvents",
     "AssetNotFound",
     "BatchRefused",
     "LifecycleError",
@@ -38,6 +39,7 @@ __all__ = [
     "TransitionRequest",
     "allowed_next",
     "dismantle",
+    "event_keys",
     "insert_events",
     "install",
     "location",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -50,7 +50,12 @@ class TransitionRequest:
 
 @dataclass(slots=True)
 class _Locked:
-    """The working copy of one locked asset while a batch is checked (a row, not a model)."""
+    """The working copy of one locked asset while a batch is checked (a row, not a model).
+
+    ``changes`` is the field values the batch writes. Every asset of a tree moves with its
+    top, so the rows of a tree share one ``changes`` dict, replaced (never mutated) by each
+    request on the tree: the writes are then grouped per tree, not per row.
+    """
 
     pk: int
     serial_number: str
@@ -59,7 +64,7 @@ class _Locked:
     center_id: int | None
     status: str
     before_missing: str | None = None
-    changes: dict[str, Any] = field(default_factory=dict)
+    changes: dict[str, Any] | None = None
 
 
 _COLUMNS = ("id", "serial_number", "parent_id", "site_id", "center_id", "status")
@@ -85,7 +90,7 @@ def transition(
     """
     request = TransitionRequest(asset, to, occurred_at, center=center, site=site, note=note, external_id=external_id)
     try:
-        return transition_many([request], source=source, actor=actor, disposition=disposition)
+        return list(transition_many([request], source=source, actor=actor, disposition=disposition))
     except BatchRefused as refused:
         raise refused.errors[0] from None
 
@@ -96,7 +101,7 @@ def transition_many(
     source: str,
     actor=None,
     disposition: bool = False,
-) -> list[LifecycleEvent]:
+) -> Sequence[LifecycleEvent]:
     """Apply a batch of transitions: all of them, or none.
 
     Requests apply in order, so one batch may move an asset several steps. Every refused
@@ -200,7 +205,11 @@ class _Batch:
         if root is None:
             raise AssetNotFound(serial)
         changes = self._check(request, root, now=now, disposition=disposition)
-        to = request.to
+        merged = {**(root.changes or {}), **changes}
+        to, occurred_at, note = request.to, request.occurred_at, request.note
+        site_id = changes["site"].pk if "site" in changes else None
+        center_id = (changes["center"].pk if changes["center"] else None) if "center" in changes else None
+        locations: dict[tuple, str] = {}  # the rows of a tree mostly share one location
         events = []
         for pk in self.subtree(root.pk):
             row = self.rows[pk]
@@ -208,11 +217,15 @@ class _Batch:
             if to == Status.MISSING:
                 row.before_missing = from_status
             row.status = to
-            row.changes.update(changes)
-            if "site" in changes:
-                row.site_id = changes["site"].pk
+            row.changes = merged
+            if site_id is not None:
+                row.site_id = site_id
             if "center" in changes:
-                row.center_id = changes["center"].pk if changes["center"] else None
+                row.center_id = center_id
+            place = (row.site_id, row.center_id)
+            location = locations.get(place)
+            if location is None:
+                location = locations[place] = self._location(row, changes)
             events.append(
                 (
                     None,
@@ -221,12 +234,12 @@ class _Batch:
                     from_status,
                     to,
                     None,
-                    request.occurred_at,
+                    occurred_at,
                     None,
                     actor_id,
                     source,
-                    self._location(row, changes),
-                    request.note,
+                    location,
+                    note,
                     request.external_id if pk == root.pk else None,
                 )
             )
@@ -304,9 +317,13 @@ def _center_codes(ids: set[int]) -> dict[int, str]:
 def _write_changes(rows: Iterable[_Locked]) -> None:
     """Write the new field values: one UPDATE per distinct set of values, not one per row."""
     groups: dict[tuple, list[int]] = defaultdict(list)
+    keys: dict[int, tuple] = {}  # id of a shared ``changes`` dict -> its key, made once per tree
     for row in rows:
         if row.changes:
-            key = tuple(sorted((name, getattr(value, "pk", value)) for name, value in row.changes.items()))
+            key = keys.get(id(row.changes))
+            if key is None:
+                key = tuple(sorted((name, getattr(value, "pk", value)) for name, value in row.changes.items()))
+                keys[id(row.changes)] = key
             groups[key].append(row.pk)
     now = timezone.now()
     for key, pks in groups.items():

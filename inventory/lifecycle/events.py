@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 from django.db import connection
 from django.db.models.base import ModelState
 from django.utils import timezone
@@ -23,12 +25,12 @@ _COPY_TYPES = {
 }
 
 
-def insert_events(rows: list[tuple]) -> list[LifecycleEvent]:
+def insert_events(rows: list[tuple]) -> Sequence[LifecycleEvent]:
     """Write event rows (tuples in ``COLUMNS`` order, ``id`` and ``recorded_at`` left None).
 
     Returns the saved events. On PostgreSQL a burst is written by binary COPY, several
     times faster than multi-row INSERTs: ids are reserved from the table's sequence first
-    so the events come back with their primary keys.
+    so the events come back with their primary keys, as a ``SavedEvents`` sequence.
     """
     if not rows:
         return []
@@ -50,8 +52,47 @@ def insert_events(rows: list[tuple]) -> list[LifecycleEvent]:
             copy.set_types([_COPY_TYPES.get(column, "varchar") for column in COLUMNS])
             for row in rows:
                 copy.write_row(row)
-    alias = connection.alias
-    return [_saved_event(row, alias) for row in rows]
+    return SavedEvents(rows, connection.alias)
+
+
+class SavedEvents(Sequence):
+    """The saved events of a burst, each built when it is read.
+
+    A data-hall batch writes 20,000 events and its callers read a few of them (the API
+    answers with each request's own event), so building them all up front was wasted
+    (≈ 45 ms a batch). ``event_keys()`` reads ids without building events at all.
+    """
+
+    __slots__ = ("_alias", "_rows")
+
+    def __init__(self, rows: list[tuple], alias: str):
+        self._rows = rows
+        self._alias = alias
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [_saved_event(row, self._alias) for row in self._rows[index]]
+        return _saved_event(self._rows[index], self._alias)
+
+    def __iter__(self) -> Iterator[LifecycleEvent]:
+        for row in self._rows:
+            yield _saved_event(row, self._alias)
+
+    def __repr__(self) -> str:
+        return f"<SavedEvents: {len(self._rows)} events>"
+
+
+_ID, _ASSET_ID = COLUMNS.index("id"), COLUMNS.index("asset_id")
+
+
+def event_keys(events: Sequence[LifecycleEvent]) -> list[tuple[int, int]]:
+    """``(event id, asset id)`` of each event written, in order, without building events."""
+    if isinstance(events, SavedEvents):
+        return [(row[_ID], row[_ASSET_ID]) for row in events._rows]
+    return [(event.pk, event.asset_id) for event in events]
 
 
 def _sequence(cursor) -> str:

@@ -307,6 +307,11 @@ def test_a_data_hall_burst_writes_every_event_with_its_id(when):
     )
     assert stored.recorded_at is not None
     assert set(Asset.objects.values_list("status", flat=True)) == {Status.DECOMMISSIONED}
+    # The events read back as saved models, by index, slice and iteration, and their keys
+    # without building them; all agree with the table.
+    assert lifecycle.event_keys(events) == list(LifecycleEvent.objects.order_by("pk").values_list("pk", "asset_id"))
+    assert [e.pk for e in events[-2:]] == [e.pk for e in list(events)[-2:]]
+    assert events[599]._state.adding is False and events[599].asset_id == events[599].asset.pk
 
 
 def test_an_external_id_is_applied_once(when):
