@@ -207,8 +207,7 @@ class _Batch:
         changes = self._check(request, root, now=now, disposition=disposition)
         merged = {**(root.changes or {}), **changes}
         to, occurred_at, note = request.to, request.occurred_at, request.note
-        site_id = changes["site"].pk if "site" in changes else None
-        center_id = (changes["center"].pk if changes["center"] else None) if "center" in changes else None
+        site, center = changes.get("site"), changes.get("center")  # center None: leaves its center
         locations: dict[tuple, str] = {}  # the rows of a tree mostly share one location
         events = []
         for pk in self.subtree(root.pk):
@@ -218,10 +217,10 @@ class _Batch:
                 row.before_missing = from_status
             row.status = to
             row.changes = merged
-            if site_id is not None:
-                row.site_id = site_id
+            if site is not None:
+                row.site_id = site.pk
             if "center" in changes:
-                row.center_id = center_id
+                row.center_id = center.pk if center is not None else None
             place = (row.site_id, row.center_id)
             location = locations.get(place)
             if location is None:
