@@ -115,6 +115,37 @@ def render_form_page(
     return TemplateResponse(request, FORM_PAGE_TEMPLATE, context)
 
 
+def run_bulk_action(
+    model_admin: admin.ModelAdmin,
+    request,
+    items: list[Any],
+    *,
+    form,
+    apply: Callable[[Any, dict], Any],
+    log: Callable[[Any, Any], None],
+    done_message: Callable[[list[Any], dict], str],
+    page: dict[str, Any],
+) -> TemplateResponse | None:
+    """A bulk admin action through its form page, all-or-nothing.
+
+    With a valid form, ``apply(item, cleaned_data)`` runs for every item
+    (``all_or_nothing``); when none is refused each item is logged with ``log(item,
+    result)``, the changelist shows ``done_message(results, cleaned_data)``, and ``None`` is
+    returned. Otherwise (a first visit, a bad form, refusals) the form page is rendered
+    with ``page`` (``render_form_page``'s arguments), with the refusals above it.
+    """
+    if form.is_valid():
+        data = form.cleaned_data
+        done, errors = all_or_nothing(items, lambda item: apply(item, data))
+        if not errors:
+            for item, result in zip(items, done, strict=True):
+                log(item, result)
+            model_admin.message_user(request, done_message(done, data), messages.SUCCESS)
+            return None
+        report_refusals(request, errors)
+    return render_form_page(model_admin, request, form=form, **page)
+
+
 def moment(value) -> str:
     """A date and time as the centers write it: 2022-03-15 14:05 (local time), or —."""
     if value is None:

@@ -24,11 +24,11 @@ from .. import custody
 from ..models import CircularCenter, Shipment
 from .base import (
     CircularityAdmin,
-    all_or_nothing,
     correlated_count,
     moment,
     render_form_page,
     report_refusals,
+    run_bulk_action,
     submitted,
 )
 from .forms import ReceiveForm, ShipmentForm
@@ -270,29 +270,22 @@ class ShipmentAdmin(CircularityAdmin):
     @admin.action(description="Receive selected shipments at their centers", permissions=["change"])
     def receive_shipments(self, request, queryset):
         shipments = list(queryset.select_related("from_site", "to_center").order_by("shipped_at", "pk"))
-        form = ReceiveForm(request.POST if submitted(request) else None)
-        if form.is_valid():
-            received_at = form.cleaned_data["received_at"]
-            done, errors = all_or_nothing(
-                shipments,
-                lambda shipment: custody.receive(
-                    shipment=shipment, received_at=received_at, source=Source.ADMIN, actor=request.user
-                ),
-            )
-            if not errors:
-                for shipment in done:
-                    self.log_change(request, shipment, "Received.")
-                self.message_user(request, f"Received {len(done)} shipment(s).", messages.SUCCESS)
-                return None
-            report_refusals(request, errors)
-        return render_form_page(
+        return run_bulk_action(
             self,
             request,
-            title="Receive shipments",
-            form=form,
-            submit_label="Receive all",
-            intro="Every selected shipment is received, or none is.",
-            selection=[(s.pk, f"{s} — shipped {s.shipped_at:%Y-%m-%d}") for s in shipments],
-            selection_heading=f"{len(shipments)} shipment(s)",
-            action="receive_shipments",
+            shipments,
+            form=ReceiveForm(request.POST if submitted(request) else None),
+            apply=lambda shipment, data: custody.receive(
+                shipment=shipment, received_at=data["received_at"], source=Source.ADMIN, actor=request.user
+            ),
+            log=lambda shipment, received: self.log_change(request, shipment, "Received."),
+            done_message=lambda done, data: f"Received {len(done)} shipment(s).",
+            page={
+                "title": "Receive shipments",
+                "submit_label": "Receive all",
+                "intro": "Every selected shipment is received, or none is.",
+                "selection": [(s.pk, f"{s} — shipped {s.shipped_at:%Y-%m-%d}") for s in shipments],
+                "selection_heading": f"{len(shipments)} shipment(s)",
+                "action": "receive_shipments",
+            },
         )

@@ -61,20 +61,8 @@ def install(
             )
             part.refresh_from_db()
         Asset.objects.filter(pk=part.pk).update(parent=host, updated_at=timezone.now())
-        events.append(
-            LifecycleEvent.objects.create(
-                asset=part,
-                action=Action.INSTALL,
-                from_status=part.status,
-                to_status=part.status,
-                parent=host,
-                occurred_at=occurred_at,
-                actor=actor,
-                source=source,
-                location=location(part),
-                note=note,
-            )
-        )
+        events.append(_part_move(part, Action.INSTALL, host.pk, occurred_at, actor, source, note))
+        events[-1].save()
         return events
 
 
@@ -96,18 +84,9 @@ def remove(
         if part.status not in PART_MOVE_STATUSES:
             raise PartMoveRefused(serial, f"it is {part.status}; parts move only at a site or circular center")
         Asset.objects.filter(pk=part.pk).update(parent=None, updated_at=timezone.now())
-        return LifecycleEvent.objects.create(
-            asset=part,
-            action=Action.REMOVE,
-            from_status=part.status,
-            to_status=part.status,
-            parent=part.parent,
-            occurred_at=occurred_at,
-            actor=actor,
-            source=source,
-            location=location(part),
-            note=note,
-        )
+        event = _part_move(part, Action.REMOVE, part.parent_id, occurred_at, actor, source, note)
+        event.save()
+        return event
 
 
 def dismantle(
@@ -133,23 +112,27 @@ def dismantle(
             raise PartMoveRefused(serial, f"it is {root.status}; only an asset at a circular center is dismantled")
         if not parts:
             raise PartMoveRefused(serial, "nothing is installed in it")
-        events = [
-            LifecycleEvent(
-                asset=part,
-                action=Action.REMOVE,
-                from_status=part.status,
-                to_status=part.status,
-                parent_id=part.parent_id,
-                occurred_at=occurred_at,
-                actor=actor,
-                source=source,
-                location=location(part),
-                note=note or f"Dismantled from {serial}",
-            )
-            for part in parts
-        ]
+        note = note or f"Dismantled from {serial}"
+        events = [_part_move(part, Action.REMOVE, part.parent_id, occurred_at, actor, source, note) for part in parts]
         Asset.objects.filter(pk__in=[p.pk for p in parts]).update(parent=None, updated_at=timezone.now())
         return LifecycleEvent.objects.bulk_create(events)
+
+
+def _part_move(part: Asset, action: str, parent_id: int, occurred_at, actor, source: str, note: str) -> LifecycleEvent:
+    """The (unsaved) event of a part installed in, or removed from, ``parent_id``: its state
+    and location do not change."""
+    return LifecycleEvent(
+        asset=part,
+        action=action,
+        from_status=part.status,
+        to_status=part.status,
+        parent_id=parent_id,
+        occurred_at=occurred_at,
+        actor=actor,
+        source=source,
+        location=location(part),
+        note=note,
+    )
 
 
 def lock_tree(asset: Asset | str) -> list[Asset]:
