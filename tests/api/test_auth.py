@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from tests.factories import UserFactory
 
 from .conftest import token_client
+from .endpoints import WRITE_URLS
 
 pytestmark = pytest.mark.django_db
 
@@ -25,23 +26,6 @@ LIST_URLS = [
     "/api/v1/targets/",
     "/api/v1/metrics/circularity/",
     "/api/v1/metrics/packaging/",
-]
-
-WRITE_URLS = [
-    "/api/v1/sites/",
-    "/api/v1/circular-centers/",
-    "/api/v1/part-models/",
-    "/api/v1/assets/",
-    "/api/v1/events/",
-    "/api/v1/shipments/",
-    "/api/v1/sanitizations/",
-    "/api/v1/dispositions/",
-    "/api/v1/packaging-records/",
-    "/api/v1/targets/",
-    "/api/v1/assets/SRV-001/transition/",
-    "/api/v1/assets/SRV-001/dismantle/",
-    "/api/v1/assets/SRV-001/remove/",
-    "/api/v1/assets/SRV-001/install/",
 ]
 
 

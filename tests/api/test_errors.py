@@ -6,34 +6,19 @@ from django.db import IntegrityError
 
 from inventory.models import Asset
 
+from .endpoints import WRITE_URLS
+
 pytestmark = pytest.mark.django_db
 
-WRITES = [
-    "/api/v1/sites/",
-    "/api/v1/circular-centers/",
-    "/api/v1/part-models/",
-    "/api/v1/assets/",
-    "/api/v1/events/",
-    "/api/v1/shipments/",
-    "/api/v1/sanitizations/",
-    "/api/v1/dispositions/",
-    "/api/v1/packaging-records/",
-    "/api/v1/targets/",
-    "/api/v1/assets/SRV-001/transition/",
-    "/api/v1/assets/SRV-001/dismantle/",
-    "/api/v1/assets/SRV-001/remove/",
-    "/api/v1/assets/SRV-001/install/",
-]
 
-
-@pytest.mark.parametrize("url", WRITES)
+@pytest.mark.parametrize("url", WRITE_URLS)
 @pytest.mark.parametrize("payload", [b"{not json", b"[1, 2", b"null", b"42", b'"text"', b"[]", b"{}"])
 def test_malformed_bodies_are_400(api, server, url, payload):
     response = api.post(url, payload, content_type="application/json")
     assert response.status_code == 400, (url, payload, response.content)
 
 
-@pytest.mark.parametrize("url", WRITES)
+@pytest.mark.parametrize("url", WRITE_URLS)
 def test_a_body_in_another_format_is_415(api, server, url):
     assert api.post(url, "to=deployed", content_type="text/plain").status_code == 415
 
