@@ -163,16 +163,3 @@ class CircularityAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["circularity/admin.css"]}
-
-
-class ReadOnlyAdminMixin:
-    """A record of what happened: shown, never edited or deleted in the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

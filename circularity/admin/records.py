@@ -15,6 +15,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from inventory.admin.readonly import ReadOnlyAdminMixin
 from inventory.choices import Source
 from inventory.errors import LifecycleError
 from inventory.models import Asset
@@ -22,7 +23,7 @@ from inventory.models import Asset
 from .. import metrics
 from ..dispositions import record_disposition, record_sanitization
 from ..models import AssetAtCenter, Disposition, PackagingRecord, SanitizationRecord, Target
-from .base import CircularityAdmin, ReadOnlyAdminMixin, moment, render_form_page, report_refusals, submitted
+from .base import CircularityAdmin, moment, render_form_page, report_refusals, submitted
 from .forms import DispositionForm, SanitizationForm, TargetForm
 
 

@@ -13,9 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 
+from inventory.admin.readonly import ReadOnlyAdminMixin
+
 from .. import snapshots
 from ..models import MonthlySnapshot
-from .base import CircularityAdmin, ReadOnlyAdminMixin
+from .base import CircularityAdmin
 
 REFRESH_MODES = {"stale": snapshots.refresh_stale, "all": snapshots.rebuild_all}
 

@@ -21,6 +21,7 @@ from django.utils.http import urlencode
 
 from inventory import lifecycle
 from inventory.admin.assets import InstalledFilter
+from inventory.admin.readonly import ReadOnlyAdminMixin
 from inventory.choices import Action, Status
 from inventory.models import LifecycleEvent
 
@@ -39,7 +40,7 @@ class CenterFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(AssetAtCenter)
-class AssetAtCenterAdmin(TriageActionsMixin, CircularityAdmin):
+class AssetAtCenterAdmin(ReadOnlyAdminMixin, TriageActionsMixin, CircularityAdmin):
     list_display = (
         "serial_number",
         "part_model",
@@ -81,15 +82,6 @@ class AssetAtCenterAdmin(TriageActionsMixin, CircularityAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("inventory.view_asset")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     # --- the queue -----------------------------------------------------------------------
 

@@ -5,10 +5,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from ..models import LifecycleEvent
+from .readonly import ReadOnlyAdminMixin
 
 
 @admin.register(LifecycleEvent)
-class LifecycleEventAdmin(admin.ModelAdmin):
+class LifecycleEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("occurred_at", "asset_link", "action", "from_status", "to_status", "location", "source", "actor")
     list_select_related = ("asset", "actor")
     list_filter = ("action", "source", "to_status")
@@ -26,14 +27,3 @@ class LifecycleEventAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("asset", "actor", "parent")
-
-    # Nobody adds, edits or deletes an event here, superusers included: events are written
-    # only by the lifecycle services, and never changed.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
