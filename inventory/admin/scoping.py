@@ -9,8 +9,10 @@ project mixes in one of three mixins, and so names its policy (``scope_policy``,
   queue, shipments, sanitizations, dispositions, packaging records, sites and centers).
   Lists, searches, filters, change, history and delete pages, actions and autocompletes
   read ``get_queryset``, which keeps the rows in the scope: a row outside it is a row
-  that does not exist (Django's "doesn't exist" redirect, or 404 on a custom page; a
-  selected id posted by hand selects nothing). With ``scope_policy = SCOPED_VIEW`` the
+  that does not exist (Django's "doesn't exist" redirect, or 404 on a custom page). An
+  action posted with an id that is not in the list (outside the scope, or nowhere) is
+  refused whole, as Django refuses an empty selection: nothing is changed. With
+  ``scope_policy = SCOPED_VIEW`` the
   pages are view-only for scoped users (sites and centers: they define the scopes).
 * ``SharedAdminMixin`` (``SHARED``): organisation-wide data that lies nowhere (part
   models, targets, monthly snapshots): readable in full, changed by unscoped staff only.
@@ -29,7 +31,9 @@ from __future__ import annotations
 import functools
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from ..scopes import ORGANISATION, SCOPED, SCOPED_VIEW, SHARED, Scope, placement_of, scope_for, visible, writable
@@ -86,6 +90,20 @@ class ScopedAdminMixin(_ScopeAwareAdmin):
     def get_queryset(self, request):
         return visible(super().get_queryset(request), scope_for(request))
 
+    def response_action(self, request, queryset):
+        """Run an action only if every selected id is in the list the user may see."""
+        selected = set(request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))
+        if selected and request.POST.get("select_across", "0") == "0":
+            try:
+                found = queryset.filter(pk__in=selected).count()
+            except (ValueError, ValidationError):  # not an id at all
+                found = -1
+            if found != len(selected):
+                message = "Items must be selected in order to perform actions on them. No items have been changed."
+                self.message_user(request, message, messages.WARNING)
+                return None
+        return super().response_action(request, queryset)
+
     def has_add_permission(self, request, *args):
         return not self._read_only(request) and super().has_add_permission(request, *args)
 
@@ -115,11 +133,32 @@ class SharedAdminMixin(_ScopeAwareAdmin):
 class OrganisationAdminMixin(_ScopeAwareAdmin):
     scope_policy = ORGANISATION
 
+    # Its own URLs answer 404 to a scoped user; the permissions and the queryset also keep
+    # its rows out of every other view that reads them (the admin's autocomplete, which
+    # lists the rows a relation may point to: an event's actor is a user).
     def has_module_permission(self, request):
         return scope_for(request) is None and super().has_module_permission(request)
 
-    def get_urls(self):
-        urls = super().get_urls()
+    def has_view_permission(self, request, obj=None):
+        return scope_for(request) is None and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return scope_for(request) is None and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return scope_for(request) is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return scope_for(request) is None and super().has_delete_permission(request, obj)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if scope_for(request) is None else queryset.none()
+
+    @property
+    def urls(self):
+        # ``urls``, not ``get_urls()``: the custom views a subclass adds are wrapped too.
+        urls = self.get_urls()
         for pattern in urls:
             pattern.callback = _not_for_scoped_users(pattern.callback)
         return urls
