@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from inventory.scopes import ORGANISATION, SCOPED, SCOPED_VIEW, SHARED
 
-from .world import LATER, Names, World
+from .world import AT_LATER, Names, World
 
 PUBLIC, AUTHENTICATED = "public", "authenticated"  # open to all; to every signed-in caller
-AT = LATER.isoformat()
+AT = AT_LATER
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ def api_client(user) -> APIClient:
 
 class AdminClient(Client):
     """A test client whose every answer carries only the messages of its own request
-    (a redirect leaves its messages in a cookie, for the next page to show)."""
+    (a redirect leaves its messages in a cookie, for the next page to show; so do not
+    ``follow`` a redirect with it)."""
 
     def request(self, **request):
         self.cookies.pop("messages", None)

@@ -49,6 +49,7 @@ from tests.factories import (
 
 WHEN = dt.datetime(2024, 3, 15, 12, 0, tzinfo=dt.UTC)
 LATER = dt.datetime(2024, 4, 2, 9, 30, tzinfo=dt.UTC)
+AT_LATER = LATER.isoformat()
 REPORT_SECRET = "ORG-ONLY-REPORT-MARKER"
 RECIPIENT_SECRET = "board-of-directors@example.org"
 GHOST_ID = 987654321
@@ -102,7 +103,7 @@ class Names:
 @dataclass
 class World:
     campuses: dict[str, Names]
-    users: dict[str, object]  # anonymous (None), noperm, AMS, DUB
+    users: dict[str, object]  # anonymous (None), noperm, AMS, DUB, and unscoped (every permission, no scope)
     server_model: PartModel
     report: ComplianceReport
     target_pk: int
@@ -218,6 +219,7 @@ def build_world() -> World:
         "anonymous": None,
         "noperm": _user("noperm", permissions=False, scope=None),
         **{token: _user(f"staff-{token.lower()}", permissions=True, scope=names) for token, names in campuses.items()},
+        "unscoped": _user("staff-all", permissions=True, scope=None),
     }
     target_pk = Target.objects.order_by("pk").values_list("pk", flat=True).first()
     return World(campuses=campuses, users=users, server_model=server_model, report=report, target_pk=target_pk)
