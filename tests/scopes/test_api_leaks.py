@@ -5,15 +5,22 @@ The two campuses of ``world``: the AMS user (scoped to AMS91 and AMS-CX) asks ab
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.contrib.auth.models import Permission
+from django.core.management import CommandError, call_command
 from django.db.models import ProtectedError
+from rest_framework.authtoken.models import Token
 
 from api.errors import exception_handler
-from inventory.models import Asset, LifecycleEvent
-from tests.factories import AssetFactory
+from circularity import custody
+from circularity.models import CircularCenter
+from inventory.models import AccessScope, Asset, LifecycleEvent, Site
+from tests.factories import AssetFactory, UserFactory
 
 from .checks import api_client
-from .world import AT_LATER, REPORT_SECRET, fingerprint
+from .world import AT_LATER, LATER, REPORT_SECRET, fingerprint
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +157,37 @@ def test_a_refused_deletion_names_the_kind_of_records_not_the_records(world):
     assert response.status_code == 409
     assert response.data["detail"] == "It is still referred to by other records (assets); it cannot be deleted."
     assert LifecycleEvent.objects.exists()
+
+
+def test_a_centers_staff_see_the_whole_manifest_of_a_shipment_bound_for_their_center(world):
+    """A decision (docs/api.md): a shipment lies at the center it goes to, manifest and all."""
+    technician = UserFactory(username="dub-technician", password="!")
+    technician.user_permissions.set(Permission.objects.filter(codename__in=["view_shipment", "view_asset"]))
+    scope = AccessScope.objects.create(user=technician)
+    scope.centers.set([CircularCenter.objects.get(code="DUB-CX")])
+    Token.objects.create(user=technician)
+    client = api_client(technician)
+    ams = Site.objects.get(code="AMS91")
+    custody.ship(
+        assets=["SN-AMS-SRV2"],
+        from_site=ams,
+        to_center=CircularCenter.objects.get(code="DUB-CX"),
+        shipped_at=LATER,
+        source="api",
+    )
+    shipments = client.get("/api/v1/shipments/").json()["results"]
+    assert [(s["from_site"], s["to_center"], s["assets"]) for s in shipments] == [
+        ("AMS91", "DUB-CX", ["SN-AMS-SRV2"]),
+        ("DUB92", "DUB-CX", ["SN-DUB-SRV5"]),
+    ]
+    assert client.get("/api/v1/assets/SN-AMS-SRV2/").status_code == 404  # in transit: not at their center yet
+
+
+def test_the_import_command_applies_the_scope_of_its_user(world, tmp_path):
+    path = tmp_path / "fleet.csv"
+    path.write_text("serial_number,manufacturer,model_number,site\nSN-NEW-9,Contoso,R740,DUB92\n")
+    with pytest.raises(CommandError):
+        call_command("import_assets", str(path), "--user", "staff-ams", "--no-progress", stderr=io.StringIO())
+    assert not Asset.objects.filter(serial_number="SN-NEW-9").exists()
+    call_command("import_assets", str(path), "--user", "staff-all", "--no-progress", stdout=io.StringIO())
+    assert Asset.objects.get(serial_number="SN-NEW-9").site.code == "DUB92"

@@ -7,7 +7,8 @@ two users with every permission, each scoped to one campus (SPEC section 8 "Scop
   exactly as when naming nothing, and nothing changes; naming its own, the request works
   (or is refused for everyone scoped: organisation-wide data is read-only to them);
 * no answer to a scoped user holds the other campus's serial numbers, tags, keys,
-  certificates, tracking references, codes, or the organisation's report.
+  certificates, tracking references, codes, or the organisation's report (in JSON, and
+  in the browsable API's pages, whose forms list what may be chosen).
 
 The registry is ``api_endpoints.ENDPOINTS``; ``test_scope_coverage`` fails for a URL
 without an entry.
@@ -108,6 +109,10 @@ def _assert_own_works(client, name, endpoint, probe, me, world):
         if probe.method == "GET":
             for shown in endpoint.shows(me):
                 assert shown in body, f"{where}: {shown} is not shown"
+            if not endpoint.aggregate:  # the browsable API's forms list what may be chosen
+                url = reverse(name, kwargs=probe.url(me, me, world)) + probe.query
+                browsable = client.get(url, HTTP_ACCEPT="text/html")
+                assert_no_leak(browsable, world, me, where=f"{where} (browsable)")
             if name in EMPTY_FOR_SCOPED:
                 assert response.json()["results"] == [], where
         elif response.status_code < 300:
