@@ -191,3 +191,21 @@ def test_the_import_command_applies_the_scope_of_its_user(world, tmp_path):
     assert not Asset.objects.filter(serial_number="SN-NEW-9").exists()
     call_command("import_assets", str(path), "--user", "staff-all", "--no-progress", stdout=io.StringIO())
     assert Asset.objects.get(serial_number="SN-NEW-9").site.code == "DUB92"
+
+
+def test_a_tree_lies_in_one_place_so_a_refusal_names_no_part_outside_the_scope(world, ams):
+    """Refusals name a parent or the parts of a tree (TransitionRefused, PartMoveRefused,
+    SanitizationMissing); every asset of a tree shares its top's site and center, whatever
+    moved it (registration, install, transitions, dispositions), so they lie in the scope
+    of whoever may name the tree."""
+    body = {"parent": "SN-AMS-SRV1", "occurred_at": AT_LATER}
+    assert ams.post("/api/v1/assets/SN-AMS-SRV2/install/", body, format="json").status_code == 200
+    move = {"to": "missing", "occurred_at": AT_LATER}
+    refused = ams.post("/api/v1/assets/SN-AMS-SSD1/transition/", move, format="json")
+    assert refused.status_code == 409 and "installed in SN-AMS-SRV1" in refused.json()["detail"]
+    mismatched = [
+        asset.serial_number
+        for asset in Asset.objects.filter(parent__isnull=False).select_related("parent")
+        if (asset.site_id, asset.center_id) != (asset.parent.site_id, asset.parent.center_id)
+    ]
+    assert mismatched == []
