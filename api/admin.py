@@ -1,12 +1,24 @@
-"""Access scopes are granted in the admin; API tokens are managed by DRF's own admin page."""
+"""Who may do what: access scopes, users, groups, API tokens, and the job schedules.
 
+These are the organisation's own pages (``inventory.admin.scoping.OrganisationAdminMixin``):
+a user with an access scope does not see them listed, and each of their URLs answers 404,
+whatever their permissions, so a scoped user can neither widen their own scope nor read
+anyone else's. The pages of Django's users and groups, DRF's tokens and
+django-celery-beat's schedules are their own admins with that mixin added.
+"""
+
+from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from rest_framework.authtoken.models import TokenProxy
 
-from .models import AccessScope
+from inventory.admin.scoping import OrganisationAdminMixin
+from inventory.models import AccessScope
 
 
 @admin.register(AccessScope)
-class AccessScopeAdmin(admin.ModelAdmin):
+class AccessScopeAdmin(OrganisationAdminMixin, admin.ModelAdmin):
     list_display = ["user", "site_codes", "center_codes", "note"]
     search_fields = ["user__username", "user__email", "sites__code", "centers__code"]
     filter_horizontal = ["sites", "centers"]
@@ -22,3 +34,16 @@ class AccessScopeAdmin(admin.ModelAdmin):
     @admin.display(description="Circular centers")
     def center_codes(self, scope):
         return ", ".join(center.code for center in scope.centers.all()) or "—"
+
+
+def _for_the_organisation_only(model) -> None:
+    """Re-register a third-party model's admin with ``OrganisationAdminMixin`` added."""
+    if not admin.site.is_registered(model):
+        return
+    model_admin = type(admin.site.get_model_admin(model))
+    admin.site.unregister(model)
+    admin.site.register(model, type(model_admin.__name__, (OrganisationAdminMixin, model_admin), {}))
+
+
+for _model in (get_user_model(), Group, TokenProxy, *apps.get_app_config("django_celery_beat").get_models()):
+    _for_the_organisation_only(_model)

@@ -4,11 +4,13 @@ The batch is handled as sets, never item by item against the database:
 
 1. shapes: every item is checked (in Python, no query); the bad ones are reported
    together by index and field (400, nothing written);
-2. keys: the assets (within the caller's scope) and centers the batch names are read in
+2. keys: the assets and centers the batch names (within the caller's scope) are read in
    one query each; unknown ones are reported like bad shapes;
 3. replays: the ``external_id``s already applied are read in ONE query; such an item is
    skipped and answered with the event it wrote the first time. A key reused for a
-   different change (another asset, state or time) refuses the batch (409);
+   different change (another asset, state or time) refuses the batch (409); the answer
+   describes the change the key applied only when its event lies in the caller's scope,
+   and is "already used", nothing more, when it does not;
 4. the new items go to ``inventory.lifecycle.transition_many`` in one call: it locks the
    assets once, in primary-key order, checks every item against the rules and appends
    the events in bulk; a refusal names each refused item's index (409);
@@ -39,8 +41,9 @@ from inventory.choices import Source, Status
 from inventory.errors import BatchRefused
 from inventory.lifecycle import FUTURE_TOLERANCE, TransitionRequest
 from inventory.models import Asset, LifecycleEvent
+from inventory.scopes import Scope, scope_for, seen_flag, visible
 
-from . import scope, selectors
+from . import selectors
 from .errors import BatchInvalid, ExternalIdConflict
 
 MAX_ITEMS = 10_000
@@ -77,10 +80,11 @@ def apply_batch(data, *, request) -> list[ItemResult]:
 
 def _apply_batch(data, request) -> list[ItemResult]:
     items = validated_items(data)
-    asset_ids, centers = _resolve_keys(items, request)
+    scope = scope_for(request)
+    asset_ids, centers = _resolve_keys(items, scope)
     keys = [item.external_id for item in items if item.external_id]
     for attempt in range(1, ATTEMPTS + 1):
-        applied = _applied_events(keys)
+        applied = _applied_events(keys, scope)
         _check_replays(items, applied)
         fresh = [index for index, item in enumerate(items) if item.external_id not in applied]
         requests = [_request(items[index], centers) for index in fresh]
@@ -91,7 +95,7 @@ def _apply_batch(data, request) -> list[ItemResult]:
                 raise
             continue  # a concurrent batch applied one of these keys first: replay it
         except BatchRefused as refused:
-            if attempt < ATTEMPTS and keys and set(_applied_events(keys)) != set(applied):
+            if attempt < ATTEMPTS and keys and set(_applied_events(keys, scope)) != set(applied):
                 continue  # a concurrent batch with these keys moved the same assets first
             raise BatchRefused({fresh[index]: error for index, error in refused.errors.items()}) from None
         event_ids = {index: applied[items[index].external_id][0] for index in _replayed(items, applied)}
@@ -189,13 +193,15 @@ def _moment(text: str, now: dt.datetime) -> tuple[dt.datetime | None, str | None
     return moment, None
 
 
-def _resolve_keys(items: list[Item], request) -> tuple[dict[str, int], dict[str, CircularCenter]]:
+def _resolve_keys(items: list[Item], scope: Scope | None) -> tuple[dict[str, int], dict[str, CircularCenter]]:
     """The ids of the assets and the centers named; refuse unknown (or out-of-scope) ones."""
     serials = {item.asset for item in items}
-    visible = scope.visible_assets(Asset.objects.filter(serial_number__any=list(serials)), request)
-    asset_ids = dict(visible.values_list("serial_number", "id"))
+    assets = visible(Asset.objects.filter(serial_number__any=list(serials)), scope)
+    asset_ids = dict(assets.values_list("serial_number", "id"))
     codes = {item.center for item in items if item.center}
-    centers = {center.code: center for center in CircularCenter.objects.filter(code__in=codes)} if codes else {}
+    centers = {}
+    if codes:
+        centers = {center.code: center for center in visible(CircularCenter.objects.filter(code__in=codes), scope)}
     errors: dict[int, dict[str, list[str]]] = {}
     for index, item in enumerate(items):
         if item.asset not in asset_ids:
@@ -207,24 +213,33 @@ def _resolve_keys(items: list[Item], request) -> tuple[dict[str, int], dict[str,
     return asset_ids, centers
 
 
-def _applied_events(keys: list[str]) -> dict[str, tuple]:
-    """``external_id`` -> (event id, serial number, to_status, occurred_at), for keys seen before."""
+def _applied_events(keys: list[str], scope: Scope | None) -> dict[str, tuple]:
+    """``external_id`` -> (event id, serial number, to_status, occurred_at, in the scope),
+    for keys seen before (one query, whoever applied them)."""
     if not keys:
         return {}
-    found = LifecycleEvent.objects.filter(external_id__any=list(keys)).values_list(
-        "external_id", "id", "asset__serial_number", "to_status", "occurred_at"
+    found = (
+        LifecycleEvent.objects.filter(external_id__any=list(keys))
+        .annotate(seen=seen_flag(LifecycleEvent, scope))
+        .values_list("external_id", "id", "asset__serial_number", "to_status", "occurred_at", "seen")
     )
     return {key: rest for key, *rest in found}
 
 
 def _check_replays(items: list[Item], applied: dict[str, tuple]) -> None:
-    """A replay must be the same change as the one its key applied; otherwise refuse (409)."""
+    """A replay must be the same change as the one its key applied; otherwise refuse (409).
+
+    The refusal describes that change only if its event lies in the caller's scope. A
+    replay of a key applied outside it cannot match: the item's asset is in the scope.
+    """
     conflicts = {}
     for index, item in enumerate(items):
         if item.external_id not in applied:
             continue
-        _, serial, to_status, occurred_at = applied[item.external_id]
-        if (serial, to_status, occurred_at) != (item.asset, item.to, item.occurred_at):
+        _, serial, to_status, occurred_at, seen = applied[item.external_id]
+        if not seen:
+            conflicts[index] = ExternalIdConflict(item.external_id)
+        elif (serial, to_status, occurred_at) != (item.asset, item.to, item.occurred_at):
             described = f"asset {serial} -> {to_status} at {occurred_at.isoformat()}"
             conflicts[index] = ExternalIdConflict(item.external_id, described)
     if conflicts:

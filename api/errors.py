@@ -25,16 +25,25 @@ from inventory.errors import AssetNotFound, LifecycleError
 
 
 class ExternalIdConflict(LifecycleError):
-    """An ``external_id`` already applied to a different change: the key was reused."""
+    """An ``external_id`` already applied to a different change: the key was reused.
+
+    ``applied`` describes that change when the caller may see it; without it (a key used
+    outside the caller's access scope) the key is "already used", and nothing more.
+    """
 
     code = "external_id_conflict"
 
-    def __init__(self, external_id: str, applied: str):
+    def __init__(self, external_id: str, applied: str | None = None):
         self.external_id = external_id
         self.applied = applied
-        super().__init__(
-            f"external_id {external_id!r} was already applied to {applied}; an idempotency key names one change only."
-        )
+        if applied is None:
+            message = f"external_id {external_id!r} is already used; an idempotency key names one change only."
+        else:
+            message = (
+                f"external_id {external_id!r} was already applied to {applied}; "
+                "an idempotency key names one change only."
+            )
+        super().__init__(message)
 
     def as_dict(self):
         return {**super().as_dict(), "external_id": self.external_id}
@@ -81,8 +90,9 @@ def exception_handler(exc, context):
     if isinstance(exc, LifecycleError):
         return Response(exc.as_dict(), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ProtectedError):
-        names = sorted({str(obj) for obj in list(exc.protected_objects)[:10]})
-        detail = f"It is still referred to by other records ({', '.join(names)}); it cannot be deleted."
+        # The records that refer to it may lie outside the caller's scope: named by kind only.
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+        detail = f"It is still referred to by other records ({', '.join(kinds)}); it cannot be deleted."
         return Response({"code": "protected", "detail": detail}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, IntegrityError):
         detail = "Another request changed the same records at the same time; read them again and retry."

@@ -1,8 +1,8 @@
 """Related objects written and read by their natural keys (SPEC section 8).
 
-An unknown key in a write body is a 400 naming the field and the key. Assets are looked
-up in the caller's access scope, so an asset outside it is "unknown" too: a write body
-cannot probe what the caller may not see.
+An unknown key in a write body is a 400 naming the field and the key. Assets, sites and
+circular centers are looked up in the caller's access scope, so one outside it is
+"unknown" too: a write body cannot probe, or reach, what the caller may not see.
 """
 
 from django.utils import timezone
@@ -15,8 +15,14 @@ from inventory.choices import Status
 from inventory.lifecycle import FUTURE_TOLERANCE
 from inventory.models import Asset, PartModel, Site
 from inventory.registration import REGISTRATION_STATUSES
+from inventory.scopes import placement_of, scope_for, visible
 
-from . import scope
+
+def in_callers_scope(queryset, request):
+    """The rows of ``queryset`` the caller may name (all of them for organisation-wide data)."""
+    if request is None or placement_of(queryset.model) is None:
+        return queryset
+    return visible(queryset, scope_for(request))
 
 
 class NaturalKeyField(serializers.SlugRelatedField):
@@ -32,6 +38,9 @@ class NaturalKeyField(serializers.SlugRelatedField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data.strip())
+
+    def get_queryset(self):
+        return in_callers_scope(super().get_queryset(), self.context.get("request"))
 
 
 class SiteField(NaturalKeyField):
@@ -58,11 +67,6 @@ class AssetField(NaturalKeyField):
     def __init__(self, **kwargs):
         kwargs.setdefault("queryset", None if kwargs.get("read_only") else Asset.objects.all())
         super().__init__(slug_field="serial_number", **kwargs)
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        request = self.context.get("request")
-        return scope.visible_assets(queryset, request) if request is not None else queryset
 
 
 class PartModelField(serializers.PrimaryKeyRelatedField):
@@ -96,10 +100,7 @@ class AssetListField(serializers.ListField):
 
     def to_internal_value(self, data):
         serials = [serial.strip() for serial in super().to_internal_value(data)]
-        queryset = Asset.objects.filter(serial_number__in=set(serials))
-        request = self.context.get("request")
-        if request is not None:
-            queryset = scope.visible_assets(queryset, request)
+        queryset = in_callers_scope(Asset.objects.filter(serial_number__in=set(serials)), self.context.get("request"))
         found = {asset.serial_number: asset for asset in queryset}
         unknown = sorted(set(serials) - set(found))
         if unknown:

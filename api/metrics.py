@@ -6,7 +6,7 @@ are JSON numbers, masses to the gram (kilograms with 3 decimals, tonnes with 6),
 rate over nothing is ``null``.
 
 Metrics are organisation-wide figures: an access scope limits which assets a caller can
-read and write, not these totals (see docs/api.md).
+read and write, not these totals, which name and describe no asset (see docs/api.md).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from circularity.periods import (
     parse_bound,
     periods_in_range,
 )
+from inventory.scopes import SHARED
 
 MAX_MONTHS = 240  # twenty years of months (or twenty fiscal years) per request
 
@@ -137,6 +138,8 @@ def results_of(row_serializer, name: str):
 class CircularityMetricsView(APIView):
     """Circularity figures (SPEC section 4), one row per period (and group)."""
 
+    scope_policy = SHARED
+
     required_permissions = ["circularity.view_disposition"]
 
     @extend_schema(
@@ -152,6 +155,8 @@ class CircularityMetricsView(APIView):
 
 class PackagingMetricsView(APIView):
     """Packaging figures (SPEC section 5), one row per period (and site)."""
+
+    scope_policy = SHARED
 
     required_permissions = ["circularity.view_packagingrecord"]
 

@@ -8,11 +8,16 @@ permission (Django model permissions, granted through the staff groups of
 * a viewset's ``action_permissions = {"transition": [...]}`` per action;
 * an ``APIView``'s ``required_permissions = [...]`` for every method.
 
-Rows outside the caller's access scope are filtered out of the querysets (``api.scope``),
-so they answer 404, never 403.
+Rows outside the caller's access scope are filtered out of the querysets
+(``inventory.scopes``), so they answer 404, never 403. Each view names its
+``scope_policy``: a caller with an access scope writes only through ``SCOPED`` ones (the
+sites and centers of its scope, part models and targets are read-only to it), 403
+otherwise, whatever the row named (so the answer tells nothing of it).
 """
 
-from rest_framework.permissions import DjangoModelPermissions
+from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissions
+
+from inventory.scopes import scope_for, writable
 
 
 class ModelPermissions(DjangoModelPermissions):
@@ -24,6 +29,8 @@ class ModelPermissions(DjangoModelPermissions):
 
     def has_permission(self, request, view):
         if not request.user or not request.user.is_authenticated:
+            return False
+        if request.method not in SAFE_METHODS and not writable(getattr(view, "scope_policy", None), scope_for(request)):
             return False
         explicit = self.explicit_permissions(request, view)
         if explicit is not None:

@@ -6,6 +6,9 @@ only by the monthly job (``circularity.reports``); nothing here writes.
 
 The list reads only the small fields of ``circularity.ComplianceReport``; the large ones
 (``html``, ``csv``, ``pdf``, ...) are loaded only by the download that answers them.
+
+A report is an organisation-wide document that names assets of every campus: a caller
+with an access scope finds none (an empty list, 404 for each month and file).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from rest_framework.reverse import reverse
 
 from circularity.models import ComplianceReport
 from circularity.periods import PeriodError, parse_month
+from inventory.scopes import ORGANISATION, scope_for
 
 LIST_FIELDS = ("id", "period", "state", "subject", "recipients", "generated_at", "sent_at", "last_error")
 
@@ -85,13 +89,19 @@ class ComplianceReportSerializer(serializers.Serializer):
 class ComplianceReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Monthly compliance reports, by month (``YYYY-MM``). Read-only."""
 
+    scope_policy = ORGANISATION
     serializer_class = ComplianceReportSerializer
     lookup_field = "period"
     lookup_value_regex = r"\d{4}-\d{2}"
     filter_backends = []  # a handful of rows a year: newest first, no filters
 
     def get_queryset(self):
-        return ComplianceReport.objects.only(*LIST_FIELDS).order_by("-period")
+        return self._reports().only(*LIST_FIELDS).order_by("-period")
+
+    def _reports(self):
+        """Every report, or none for a caller with an access scope."""
+        reports = ComplianceReport.objects.all()
+        return reports.none() if scope_for(self.request) is not None else reports
 
     def _month(self):
         text = self.kwargs[self.lookup_field]
@@ -102,7 +112,7 @@ class ComplianceReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     def get_object(self, *fields):
         month = self._month()
-        queryset = ComplianceReport.objects.only(*(fields or LIST_FIELDS))
+        queryset = self._reports().only(*(fields or LIST_FIELDS))
         report = queryset.filter(period=month).first()
         if report is None:
             raise NotFound(f"No compliance report for {month:%Y-%m}.")

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from inventory.choices import Category, Status
-from inventory.models import Asset, PartModel, Site
+from inventory.models import Asset, PartModel, Placement, Site
 
 from .choices import Comparison, Dimension, Metric, Route, SanitizationMethod
 
@@ -22,6 +22,8 @@ def _in_choices(field: str, choices) -> Q:
 
 class CircularCenter(models.Model):
     """A facility beside one or more data-center sites that triages retired hardware."""
+
+    placement = Placement(center="pk")
 
     code = models.CharField(max_length=16, unique=True)
     name = models.CharField(max_length=200)
@@ -38,6 +40,9 @@ class CircularCenter(models.Model):
 
 class Shipment(models.Model):
     """Decommissioned assets sent from a site to a circular center."""
+
+    # At the site it leaves and the center it is bound for; its manifest with it.
+    placement = Placement(site="from_site_id", center="to_center_id")
 
     from_site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="shipments")
     to_center = models.ForeignKey(CircularCenter, on_delete=models.PROTECT, related_name="shipments")
@@ -89,6 +94,8 @@ class AssetAtCenter(Asset):
 class SanitizationRecord(models.Model):
     """A media sanitization (NIST SP 800-88) performed on a data-bearing asset."""
 
+    placement = Placement(site="asset__site_id", center="asset__center_id")  # with its asset
+
     asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="sanitizations")
     method = models.CharField(max_length=8, choices=SanitizationMethod.choices)
     performed_at = models.DateTimeField()
@@ -120,6 +127,10 @@ class Disposition(models.Model):
     when the decision is recorded: later changes to the asset or its part model do not
     rewrite what was reported (and the metrics need no joins).
     """
+
+    # At the center that decided it and the site the asset came from (its own copies:
+    # a reused asset that moves on does not take its past dispositions along).
+    placement = Placement(site="site_id", center="center_id")
 
     asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="dispositions")
     tree_root = models.ForeignKey(
@@ -178,6 +189,8 @@ class Disposition(models.Model):
 
 class PackagingRecord(models.Model):
     """Packages received at a site, with their mass and single-use plastic (per package)."""
+
+    placement = Placement(site="site_id")
 
     received_on = models.DateField()
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="packaging_records")

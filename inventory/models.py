@@ -1,8 +1,10 @@
-"""Sites, part models, assets and their append-only lifecycle history.
+"""Sites, part models, assets and their append-only lifecycle history; access scopes.
 
 The fields follow SPEC section 1. Nothing here changes an asset's status or parent:
 that is ``inventory.lifecycle``'s job alone.
 """
+
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -16,8 +18,19 @@ def _in_choices(field: str, choices) -> Q:
     return Q(**{f"{field}__in": choices.values})
 
 
+class Placement(NamedTuple):
+    """Where a row lies, for access scopes (SPEC section 8): the lookups of its site id and
+    of its circular center id (either may be ``None``). A model that lies somewhere says so
+    in its ``placement`` attribute; ``inventory.scopes`` reads it, nothing else does."""
+
+    site: str | None = None
+    center: str | None = None
+
+
 class Site(models.Model):
     """A data-center site (a building or hall with its own code, e.g. ``AMS05``)."""
+
+    placement = Placement(site="pk")
 
     code = models.CharField(max_length=16, unique=True, help_text="Short unique code, e.g. AMS05.")
     name = models.CharField(max_length=200)
@@ -78,6 +91,10 @@ class PartModel(models.Model):
 
 class Asset(models.Model):
     """One tracked piece of hardware: a server, or a component installed in one."""
+
+    # At its site, or held (or last handled) at its circular center. Every asset of an
+    # installed tree shares its top's site and center, so a tree lies in one place.
+    placement = Placement(site="site_id", center="center_id")
 
     serial_number = models.CharField(max_length=64, unique=True)
     # Unique when set (asset_tag_unique): most parts carry no tag, and an index entry per
@@ -162,6 +179,8 @@ class ImmutableEventError(Exception):
 class LifecycleEvent(models.Model):
     """One change to an asset: a state transition, or a removal from / installation into a parent."""
 
+    placement = Placement(site="asset__site_id", center="asset__center_id")  # with its asset
+
     # event_asset_time_idx leads with the asset: no separate index to write per event.
     asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="events", db_index=False)
     action = models.CharField(max_length=16, choices=Action.choices, default=Action.TRANSITION)
@@ -226,3 +245,36 @@ class LifecycleEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableEventError("Lifecycle events are append-only: they cannot be deleted.")
+
+
+class AccessScope(models.Model):
+    """The sites and circular centers a user is limited to (SPEC section 8 "Scopes").
+
+    A user without one sees everything their permissions allow. A user with one sees, and
+    changes, only what lies at its sites and centers, in the API and in the admin
+    (``inventory.scopes``); everything else answers as if it did not exist.
+
+    Kept in the tables it had when it belonged to the API app (``api_accessscope``): the
+    admin applies it too, and the inventory imports nothing of the API.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_scope")
+    sites = models.ManyToManyField(
+        Site, blank=True, related_name="access_scopes", help_text="What lies at these sites is visible."
+    )
+    # A lazy reference, as for Asset.center: the inventory imports no circularity code.
+    centers = models.ManyToManyField(
+        "circularity.CircularCenter",
+        blank=True,
+        related_name="access_scopes",
+        help_text="What is held at (or bound for) these circular centers is visible.",
+    )
+    note = models.CharField(max_length=200, blank=True, help_text="Why this user is limited (e.g. vendor portal).")
+
+    class Meta:
+        db_table = "api_accessscope"
+        verbose_name = "access scope"
+        ordering = ["user__username"]
+
+    def __str__(self):
+        return f"Scope of {self.user}"

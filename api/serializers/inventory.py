@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 
+from django.utils.text import capfirst
 from rest_framework import serializers
 
 from inventory.choices import Status, default_data_bearing
 from inventory.models import Asset, LifecycleEvent, PartModel, Site
 from inventory.registration import REGISTRATION_STATUSES
+from inventory.scopes import in_scope, scope_for, taken_identities, taken_message
 
-from .. import scope
 from ..fields import AssetField, CenterField, MomentField, PartModelField, RegistrationStatusField, SiteField
 
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
@@ -64,7 +65,9 @@ class AssetSerializer(serializers.ModelSerializer):
     """An asset; written once to register it, changed afterwards by the lifecycle actions.
 
     A component (``parent`` given) shares its parent's site and state: both default to
-    the parent's, and a different explicit value is refused.
+    the parent's, and a different explicit value is refused. The site and the parent are
+    looked up in the caller's access scope; a serial number or asset tag held by an asset
+    outside it is "not available", and nothing more is said.
     """
 
     asset_tag = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True)
@@ -101,18 +104,24 @@ class AssetSerializer(serializers.ModelSerializer):
             "components",
         ]
         read_only_fields = ["decommissioned_at"]
+        # Uniqueness is checked by _untaken(), which knows the caller's scope.
+        extra_kwargs = {"serial_number": {"validators": []}}
 
     def validate_serial_number(self, value: str) -> str:
         value = value.strip()
         if not value or "/" in value:
             raise serializers.ValidationError("A serial number is not blank and holds no '/'.")
-        return value
+        return self._untaken("serial_number", value)
 
     def validate_asset_tag(self, value):
         value = (value or "").strip()
-        if value and Asset.objects.filter(asset_tag=value).exists():
-            raise serializers.ValidationError(f"Asset tag {value!r} is taken by another asset.")
-        return value or None
+        return self._untaken("asset_tag", value) if value else None
+
+    def _untaken(self, field: str, value: str) -> str:
+        taken = taken_identities(field, [value], scope_for(self.context["request"]))
+        if value in taken:
+            raise serializers.ValidationError(capfirst(taken_message(field, value, taken[value])) + ".")
+        return value
 
     def validate(self, attrs):
         parent = attrs.get("parent")
@@ -125,16 +134,16 @@ class AssetSerializer(serializers.ModelSerializer):
                 )
             attrs.setdefault("site", parent.site)
             attrs.setdefault("status", parent.status)
-            if attrs["site"].pk != parent.site_id:
+            if not in_scope(attrs["site"], scope_for(self.context["request"])):
+                # A parent seen through its center, at a site outside the scope.
+                errors["site"] = f"No site has code {attrs['site'].code!r}."
+            elif attrs["site"].pk != parent.site_id:
                 errors["site"] = f"A component is at its parent's site ({parent.site.code})."
             if attrs["status"] != parent.status:
                 errors["status"] = f"A component shares its parent's state ({parent.status})."
         elif "site" not in attrs:
             errors["site"] = "This field is required (or name the parent it is installed in)."
         attrs.setdefault("status", Status.IN_STOCK)
-        site = attrs.get("site")
-        if site is not None and "site" not in errors and not scope.site_in_scope(self.context["request"], site):
-            errors["site"] = f"Site {site.code} is outside your access scope."
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

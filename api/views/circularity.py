@@ -24,8 +24,9 @@ from circularity.metrics import shared_series
 from circularity.models import CircularCenter, Disposition, PackagingRecord, SanitizationRecord, Shipment, Target
 from inventory.choices import Source
 from inventory.models import Asset, Site
+from inventory.scopes import SCOPED, SCOPED_VIEW, SHARED, scope_for, visible
 
-from .. import scope, selectors
+from .. import selectors
 from ..filters import (
     CircularCenterFilter,
     DispositionFilter,
@@ -51,7 +52,7 @@ from .inventory import NATURAL_KEY_REGEX
 class CircularCenterViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Circular centers, by code, with the sites they serve."""
 
-    queryset = CircularCenter.objects.prefetch_related(Prefetch("sites", queryset=Site.objects.only("id", "code")))
+    scope_policy = SCOPED_VIEW  # a scoped caller reads the centers of its scope
     serializer_class = CircularCenterSerializer
     lookup_field = "code"
     lookup_value_regex = NATURAL_KEY_REGEX
@@ -59,10 +60,15 @@ class CircularCenterViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, vi
     ordering_fields = ["code", "name"]
     ordering = ["code"]
 
+    def get_queryset(self):
+        queryset = CircularCenter.objects.prefetch_related(Prefetch("sites", queryset=Site.objects.only("id", "code")))
+        return visible(queryset, scope_for(self.request))
+
 
 class ShipmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Shipments from a site to a circular center. Posting one ships its assets."""
 
+    scope_policy = SCOPED
     serializer_class = ShipmentSerializer
     filterset_class = ShipmentFilter
     ordering_fields = ["shipped_at", "received_at", "id"]
@@ -77,7 +83,7 @@ class ShipmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         queryset = Shipment.objects.select_related("from_site", "to_center").prefetch_related(
             Prefetch("assets", queryset=assets)
         )
-        return scope.visible_shipments(queryset, self.request)
+        return visible(queryset, scope_for(self.request))
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -111,13 +117,14 @@ class ShipmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 class SanitizationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Media sanitizations (NIST SP 800-88) of data-bearing assets."""
 
+    scope_policy = SCOPED
     serializer_class = SanitizationSerializer
     filterset_class = SanitizationFilter
     ordering_fields = ["performed_at", "recorded_at", "id"]
     ordering = ["-performed_at", "-id"]
 
     def get_queryset(self):
-        return scope.visible_sanitizations(SanitizationRecord.objects.select_related("asset"), self.request)
+        return visible(SanitizationRecord.objects.select_related("asset"), scope_for(self.request))
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -134,13 +141,14 @@ class SanitizationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 class DispositionViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Dispositions: one row per asset of the tree a decision was made for."""
 
+    scope_policy = SCOPED
     serializer_class = DispositionSerializer
     filterset_class = DispositionFilter
     ordering_fields = ["decided_at", "recorded_at", "mass_kg", "id"]
     ordering = ["-decided_at", "-id"]
 
     def get_queryset(self):
-        return scope.visible_dispositions(Disposition.objects.all(), self.request)
+        return visible(Disposition.objects.all(), scope_for(self.request))
 
     def rows(self, queryset):
         return selectors.disposition_rows(queryset)
@@ -172,11 +180,14 @@ class DispositionViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
 class PackagingRecordViewSet(viewsets.ModelViewSet):
     """Packages received at sites, with their mass and single-use plastic (per package)."""
 
-    queryset = PackagingRecord.objects.select_related("site")
+    scope_policy = SCOPED
     serializer_class = PackagingRecordSerializer
     filterset_class = PackagingRecordFilter
     ordering_fields = ["received_on", "package_count", "id"]
     ordering = ["-received_on", "-id"]
+
+    def get_queryset(self):
+        return visible(PackagingRecord.objects.select_related("site"), scope_for(self.request))
 
 
 AS_OF = OpenApiParameter(
@@ -188,6 +199,7 @@ AS_OF = OpenApiParameter(
 class TargetViewSet(viewsets.ModelViewSet):
     """Targets, each with where it stands: latest value, trajectory, on-track, projection."""
 
+    scope_policy = SHARED  # the organisation's commitments
     queryset = Target.objects.all()
     serializer_class = TargetSerializer
     filterset_class = TargetFilter

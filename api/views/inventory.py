@@ -20,8 +20,9 @@ from inventory.choices import Action, Source
 from inventory.errors import AssetNotFound
 from inventory.models import Asset, LifecycleEvent, PartModel, Site
 from inventory.registration import register_assets
+from inventory.scopes import SCOPED, SCOPED_VIEW, SHARED, scope_for, visible
 
-from .. import bulk, scope, selectors
+from .. import bulk, selectors
 from ..filters import AssetFilter, EventFilter, PartModelFilter, SiteFilter
 from ..pagination import EventCursorPagination, HistoryCursorPagination
 from ..serializers import (
@@ -48,7 +49,7 @@ LIFECYCLE_PERMISSIONS = ["inventory.change_asset", "inventory.add_lifecycleevent
 class SiteViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Data-center sites, by code. Sites are not deleted through the API (assets refer to them)."""
 
-    queryset = Site.objects.all()
+    scope_policy = SCOPED_VIEW  # a scoped caller reads the sites of its scope
     serializer_class = SiteSerializer
     lookup_field = "code"
     lookup_value_regex = NATURAL_KEY_REGEX
@@ -56,10 +57,14 @@ class SiteViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Rea
     ordering_fields = ["code", "name", "region", "country"]
     ordering = ["code"]
 
+    def get_queryset(self):
+        return visible(Site.objects.all(), scope_for(self.request))
+
 
 class PartModelViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Part models (SKUs), by id."""
 
+    scope_policy = SHARED  # one catalogue for every campus
     queryset = PartModel.objects.all()
     serializer_class = PartModelSerializer
     filterset_class = PartModelFilter
@@ -81,6 +86,7 @@ HISTORY_PARAMETERS = [
 class AssetViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Assets, by serial number. Registered here; changed afterwards only by the actions."""
 
+    scope_policy = SCOPED
     serializer_class = AssetSerializer
     lookup_field = "serial_number"
     lookup_value_regex = NATURAL_KEY_REGEX
@@ -96,7 +102,7 @@ class AssetViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
     }
 
     def get_queryset(self):
-        return scope.visible_assets(Asset.objects.all(), self.request)
+        return visible(Asset.objects.all(), scope_for(self.request))
 
     def rows(self, queryset):
         return selectors.asset_rows(queryset)
@@ -212,6 +218,7 @@ class AssetViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
 class EventViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Lifecycle events: read them (cursor-paginated), or post transitions in bulk."""
 
+    scope_policy = SCOPED
     serializer_class = EventSerializer
     pagination_class = EventCursorPagination
     filterset_class = EventFilter
@@ -220,7 +227,7 @@ class EventViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
     action_permissions = {"create": ["inventory.add_lifecycleevent", "inventory.change_asset"]}
 
     def get_queryset(self):
-        return scope.visible_events(LifecycleEvent.objects.all(), self.request)
+        return visible(LifecycleEvent.objects.all(), scope_for(self.request))
 
     def rows(self, queryset):
         return selectors.event_rows(queryset)

@@ -2,6 +2,10 @@
 
 Shipping and receiving are ``circularity.custody`` services; this module gives them forms
 and shows their refusals (an asset not at the site, a shipment already received, ...).
+
+A scoped user sees the centers of their scope (read-only: centers define the scopes) and
+the shipments leaving their sites or bound for their centers; they ship only from a site
+of their scope, to a center of it (``inventory.admin.scoping``).
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from inventory.admin.scoping import ScopedAdminMixin
 from inventory.choices import Source, Status
 from inventory.errors import LifecycleError
 from inventory.models import Asset, Site
+from inventory.scopes import SCOPED_VIEW, Scope, scope_for, visible
 
 from .. import custody
 from ..models import CircularCenter, Shipment
@@ -35,7 +41,8 @@ from .forms import ReceiveForm, ShipmentForm
 
 
 @admin.register(CircularCenter)
-class CircularCenterAdmin(CircularityAdmin):
+class CircularCenterAdmin(ScopedAdminMixin, CircularityAdmin):
+    scope_policy = SCOPED_VIEW
     list_display = ("code", "name", "sites_served", "assets_held", "shipments_in_transit")
     search_fields = ("code", "name", "sites__code")
     filter_horizontal = ("sites",)
@@ -86,7 +93,7 @@ class ReceivedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(CircularityAdmin):
+class ShipmentAdmin(ScopedAdminMixin, CircularityAdmin):
     list_display = ("shipment", "from_site", "to_center", "shipped", "asset_count", "received", "state")
     list_select_related = ("from_site", "to_center")
     list_filter = (ReceivedFilter, "to_center", "from_site")
@@ -150,9 +157,10 @@ class ShipmentAdmin(CircularityAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        site = self._chosen_site(request)
+        scope = scope_for(request)
+        site = self._chosen_site(request, scope)
         if submitted(request):
-            form = ShipmentForm(request.POST, site=site)
+            form = ShipmentForm(request.POST, site=site, scope=scope)
             if form.is_valid():
                 data = form.cleaned_data
                 try:
@@ -182,7 +190,7 @@ class ShipmentAdmin(CircularityAdmin):
                 serving = list(site.circular_centers.all()[:2])
                 if len(serving) == 1:  # the campus's own center, the usual destination
                     initial["to_center"] = serving[0]
-            form = ShipmentForm(initial=initial, site=site)
+            form = ShipmentForm(initial=initial, site=site, scope=scope)
         return render_form_page(
             self,
             request,
@@ -193,27 +201,25 @@ class ShipmentAdmin(CircularityAdmin):
             "Choose a site on the right to pick its decommissioned assets from a list.",
             extra={
                 "aside_template": "admin/circularity/shipment/awaiting.html",
-                "awaiting": self._awaiting_by_site(),
+                "awaiting": self._awaiting_by_site(scope),
                 "chosen_site": site,
             },
         )
 
     @staticmethod
-    def _chosen_site(request) -> Site | None:
+    def _chosen_site(request, scope: Scope | None) -> Site | None:
         value = request.POST.get("from_site") if submitted(request) else request.GET.get("from_site")
         if not value or not str(value).isdigit():
             return None
-        return Site.objects.filter(pk=value).first()
+        return visible(Site.objects.filter(pk=value), scope).first()
 
     @staticmethod
-    def _awaiting_by_site():
-        """Sites with decommissioned top-level assets, and how many: one grouped query."""
-        return (
-            Asset.objects.filter(status=Status.DECOMMISSIONED, parent__isnull=True)
-            .values("site_id", "site__code")
-            .annotate(count=Count("pk"))
-            .order_by("site__code")
-        )
+    def _awaiting_by_site(scope: Scope | None):
+        """Sites (of the scope) with decommissioned top-level assets, and how many: one grouped query."""
+        awaiting = Asset.objects.filter(status=Status.DECOMMISSIONED, parent__isnull=True)
+        if scope is not None:  # shipped only from a site of the scope
+            awaiting = awaiting.filter(site__in=visible(Site.objects.all(), scope))
+        return awaiting.values("site_id", "site__code").annotate(count=Count("pk")).order_by("site__code")
 
     # --- receiving --------------------------------------------------------------------------
 
@@ -228,7 +234,7 @@ class ShipmentAdmin(CircularityAdmin):
         return urls + super().get_urls()
 
     def receive_view(self, request, object_id):
-        shipment = get_object_or_404(Shipment.objects.select_related("from_site", "to_center"), pk=object_id)
+        shipment = get_object_or_404(self.get_queryset(request).select_related("from_site", "to_center"), pk=object_id)
         if not self.has_change_permission(request, shipment):
             raise PermissionDenied
         form = ReceiveForm(request.POST if submitted(request) else None)

@@ -3,6 +3,10 @@
 No rule of the domain is checked here (the sanitization gate, the transition table, who
 may ship what): the services do that and their refusals are shown as they are. A form
 only turns text into values and says which field is unreadable.
+
+Forms that name sites, centers or assets take the user's access ``scope``: they offer
+and accept only those in it, and a serial number outside it is unknown
+(``inventory.admin.scoping.limit_choices``).
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from django.contrib.admin.widgets import AdminSplitDateTime, FilteredSelectMulti
 from django.utils import timezone
 from django.utils.html import format_html
 
+from inventory.admin.scoping import limit_choices
 from inventory.choices import Status
 from inventory.models import Asset, Site
+from inventory.scopes import Scope, visible
 
 from ..choices import Route, SanitizationMethod
 from ..models import CircularCenter, Target
@@ -81,19 +87,22 @@ class ShipmentForm(forms.Form):
         help_text="Decommissioned top-level assets at the chosen site.",
     )
 
-    def __init__(self, *args, site: Site | None = None, **kwargs):
+    def __init__(self, *args, scope: Scope | None, site: Site | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.scope = scope
         if site is None:
             del self.fields["assets"]
         else:
             self.fields["assets"].queryset = awaiting_shipment(site)
+        limit_choices(self, scope)
 
     def clean(self):
         cleaned = super().clean()
         pasted = parse_serials(cleaned.get("serial_numbers", ""))
         picked = [asset.serial_number for asset in cleaned.get("assets") or ()]
         if pasted:
-            known = set(Asset.objects.filter(serial_number__in=pasted).values_list("serial_number", flat=True))
+            named = visible(Asset.objects.filter(serial_number__in=pasted), self.scope)
+            known = set(named.values_list("serial_number", flat=True))
             unknown = [serial for serial in pasted if serial not in known]
             if unknown:
                 self.add_error("serial_numbers", f"No asset has serial number: {', '.join(unknown)}.")
@@ -129,6 +138,23 @@ class DispositionForm(DispositionFields):
     asset = forms.CharField(label="Serial number", max_length=64)
     field_order = ["asset", "route", "center", "decided_at", "to_site", "vendor", "certificate_id"]
 
+    def __init__(self, *args, scope: Scope | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+        limit_choices(self, scope)
+
+    def clean_asset(self):
+        return asset_in_scope(self.cleaned_data["asset"], self.scope)
+
+
+def asset_in_scope(serial: str, scope: Scope | None) -> Asset:
+    """The asset a person named by serial number; one outside their scope is unknown."""
+    serial = serial.strip()
+    asset = visible(Asset.objects.filter(serial_number=serial), scope).first()
+    if asset is None:
+        raise forms.ValidationError(f"No asset has serial number {serial!r}.")
+    return asset
+
 
 class SanitizationFields(forms.Form):
     method = forms.ChoiceField(choices=SanitizationMethod.choices, help_text="NIST SP 800-88: clear, purge or destroy.")
@@ -141,6 +167,13 @@ class SanitizationFields(forms.Form):
 class SanitizationForm(SanitizationFields):
     asset = forms.CharField(label="Serial number", max_length=64)
     field_order = ["asset", "method", "performed_at", "performed_by", "verified", "certificate_id"]
+
+    def __init__(self, *args, scope: Scope | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+
+    def clean_asset(self):
+        return asset_in_scope(self.cleaned_data["asset"], self.scope)
 
 
 class DismantleForm(forms.Form):

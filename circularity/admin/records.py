@@ -5,6 +5,10 @@ The "add" page of a disposition or a sanitization is its service's form: the ass
 named by serial number (the triage page links here with ``?asset=<serial>``), and a
 refusal, such as the sanitization gate naming every asset that lacks a certificate, is
 shown as it is, with the form kept as typed.
+
+Dispositions, sanitizations and packaging records lie where their sites and centers are:
+a scoped user sees and records only those (an asset outside the scope is an unknown serial
+number). Targets are the organisation's: read-only for scoped users.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from inventory.admin.readonly import ReadOnlyAdminMixin
+from inventory.admin.scoping import ScopedAdminMixin, SharedAdminMixin
 from inventory.choices import Source
 from inventory.errors import LifecycleError
 from inventory.models import Asset
+from inventory.scopes import scope_for, visible
 
 from .. import metrics
 from ..dispositions import record_disposition, record_sanitization
@@ -31,11 +37,12 @@ def _asset_from_query(request) -> Asset | None:
     serial = request.GET.get("asset", "").strip()
     if not serial:
         return None
-    return Asset.objects.select_related("center", "part_model").filter(serial_number=serial).first()
+    assets = Asset.objects.select_related("center", "part_model").filter(serial_number=serial)
+    return visible(assets, scope_for(request)).first()
 
 
 @admin.register(Disposition)
-class DispositionAdmin(ReadOnlyAdminMixin, CircularityAdmin):
+class DispositionAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, CircularityAdmin):
     list_display = (
         "asset",
         "route",
@@ -71,7 +78,7 @@ class DispositionAdmin(ReadOnlyAdminMixin, CircularityAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         if submitted(request):
-            form = DispositionForm(request.POST)
+            form = DispositionForm(request.POST, scope=scope_for(request))
             if form.is_valid():
                 data = form.cleaned_data
                 try:
@@ -96,7 +103,7 @@ class DispositionAdmin(ReadOnlyAdminMixin, CircularityAdmin):
             initial = {"asset": request.GET.get("asset", "")}
             if asset is not None and asset.center_id is not None:
                 initial["center"] = asset.center
-            form = DispositionForm(initial=initial)
+            form = DispositionForm(initial=initial, scope=scope_for(request))
         return render_form_page(
             self,
             request,
@@ -110,7 +117,7 @@ class DispositionAdmin(ReadOnlyAdminMixin, CircularityAdmin):
 
 
 @admin.register(SanitizationRecord)
-class SanitizationRecordAdmin(ReadOnlyAdminMixin, CircularityAdmin):
+class SanitizationRecordAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, CircularityAdmin):
     list_display = ("asset", "method", "performed", "performed_by", "verified", "certificate_id")
     list_select_related = ("asset",)
     list_filter = ("method", "verified")
@@ -129,7 +136,7 @@ class SanitizationRecordAdmin(ReadOnlyAdminMixin, CircularityAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         if submitted(request):
-            form = SanitizationForm(request.POST)
+            form = SanitizationForm(request.POST, scope=scope_for(request))
             if form.is_valid():
                 try:
                     record = record_sanitization(**form.cleaned_data)
@@ -149,7 +156,8 @@ class SanitizationRecordAdmin(ReadOnlyAdminMixin, CircularityAdmin):
                 initial={
                     "asset": request.GET.get("asset", ""),
                     "performed_by": request.user.get_full_name() or request.user.get_username(),
-                }
+                },
+                scope=scope_for(request),
             )
         return render_form_page(
             self,
@@ -169,7 +177,7 @@ class SanitizationRecordAdmin(ReadOnlyAdminMixin, CircularityAdmin):
 
 
 @admin.register(PackagingRecord)
-class PackagingRecordAdmin(CircularityAdmin):
+class PackagingRecordAdmin(ScopedAdminMixin, CircularityAdmin):
     list_display = (
         "received_on",
         "site",
@@ -194,7 +202,7 @@ class PackagingRecordAdmin(CircularityAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(CircularityAdmin):
+class TargetAdmin(SharedAdminMixin, CircularityAdmin):
     form = TargetForm
     list_display = (
         "metric",

@@ -14,6 +14,8 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 
 from inventory.admin.readonly import ReadOnlyAdminMixin
+from inventory.admin.scoping import SharedAdminMixin
+from inventory.scopes import SHARED, scope_for, writable
 
 from .. import snapshots
 from ..models import MonthlySnapshot
@@ -27,7 +29,7 @@ def _months_text(months) -> str:
 
 
 @admin.register(MonthlySnapshot)
-class MonthlySnapshotAdmin(ReadOnlyAdminMixin, CircularityAdmin):
+class MonthlySnapshotAdmin(SharedAdminMixin, ReadOnlyAdminMixin, CircularityAdmin):
     list_display = (
         "month_label",
         "dimension",
@@ -47,7 +49,8 @@ class MonthlySnapshotAdmin(ReadOnlyAdminMixin, CircularityAdmin):
     actions = ["refresh_months"]
 
     def has_refresh_permission(self, request):
-        return self.has_view_permission(request)
+        # Organisation-wide figures: refreshed by unscoped staff only.
+        return writable(SHARED, scope_for(request)) and self.has_view_permission(request)
 
     @admin.display(description="Month", ordering="month")
     def month_label(self, snapshot):

@@ -5,6 +5,9 @@ this admin never touches the inventory's own Asset admin. Its actions call the s
 ``circularity.dispositions.record_disposition`` / ``record_sanitization`` and
 ``inventory.lifecycle.dismantle``. Permissions are those of the facts written (adding a
 disposition or a sanitization record, changing an asset), not of the proxy.
+
+A scoped user's queue holds the assets at their sites and centers only; an asset outside
+it is not found, by its page, its dismantle button or a hand-posted action.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from django.utils.http import urlencode
 from inventory import lifecycle
 from inventory.admin.assets import InstalledFilter
 from inventory.admin.readonly import ReadOnlyAdminMixin
+from inventory.admin.scoping import ScopedAdminMixin, ScopedRelatedFieldListFilter
 from inventory.choices import Action, Status
 from inventory.models import LifecycleEvent
+from inventory.scopes import scope_for, visible
 
 from .. import dispositions
 from ..models import AssetAtCenter, Disposition, SanitizationRecord
@@ -31,7 +36,7 @@ from .base import CircularityAdmin, correlated_count, moment
 from .triage_actions import TriageActionsMixin
 
 
-class CenterFilter(admin.RelatedFieldListFilter):
+class CenterFilter(ScopedRelatedFieldListFilter):
     """Every asset in the queue is at a center: no "empty" choice."""
 
     @property
@@ -40,7 +45,7 @@ class CenterFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(AssetAtCenter)
-class AssetAtCenterAdmin(ReadOnlyAdminMixin, TriageActionsMixin, CircularityAdmin):
+class AssetAtCenterAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, TriageActionsMixin, CircularityAdmin):
     list_display = (
         "serial_number",
         "part_model",
@@ -197,7 +202,8 @@ class AssetAtCenterAdmin(ReadOnlyAdminMixin, TriageActionsMixin, CircularityAdmi
 
     @admin.display(description="Earlier dispositions")
     def past_dispositions(self, asset):
-        earlier = Disposition.objects.filter(asset=asset).select_related("center")
+        # Those of the viewer's scope (a reused asset may come back from another campus).
+        earlier = visible(Disposition.objects.filter(asset=asset), asset.viewer_scope).select_related("center")
         if not earlier:
             return "None: first custody cycle."
         return format_html_join(
@@ -205,6 +211,12 @@ class AssetAtCenterAdmin(ReadOnlyAdminMixin, TriageActionsMixin, CircularityAdmi
             "{} at {} on {:%Y-%m-%d}",
             ((d.get_route_display(), d.center.code, d.decided_at) for d in earlier),
         )
+
+    def get_object(self, request, object_id, from_field=None):
+        asset = super().get_object(request, object_id, from_field)
+        if asset is not None:
+            asset.viewer_scope = scope_for(request)  # for the fields that list related records
+        return asset
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {"title": "Triage: assets at circular centers", **(extra_context or {})}

@@ -11,7 +11,9 @@ from __future__ import annotations
 from django.contrib import admin
 
 from inventory import lifecycle
+from inventory.admin.scoping import limit_choices
 from inventory.choices import Source
+from inventory.scopes import scope_for
 
 from .. import dispositions
 from .base import run_bulk_action, submitted
@@ -57,7 +59,9 @@ class TriageActionsMixin:
             self,
             request,
             assets,
-            form=DispositionFields(request.POST if submitted(request) else None, initial=initial),
+            form=limit_choices(
+                DispositionFields(request.POST if submitted(request) else None, initial=initial), scope_for(request)
+            ),
             apply=lambda asset, data: dispositions.record_disposition(
                 asset=asset,
                 center=data["center"],

@@ -3,6 +3,10 @@
 Registers itself on import; ``circularity/admin.py`` imports this module so Django's
 admin autodiscovery finds it. Reports are written only by ``circularity.reports.send``:
 here they are read-only, and a re-send is queued to the Celery ``email`` queue.
+
+The report is an organisation-wide document that names assets of every campus: a user
+with an access scope does not see it listed, and each of its pages answers 404
+(``OrganisationAdminMixin``), whatever their permissions.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+
+from inventory.admin.scoping import OrganisationAdminMixin
 
 from ..models import ComplianceReport, ReportRecipient, ReportState
 from .build import CHART_CID
@@ -29,7 +35,7 @@ STATE_COLORS = {
 
 
 @admin.register(ReportRecipient)
-class ReportRecipientAdmin(admin.ModelAdmin):
+class ReportRecipientAdmin(OrganisationAdminMixin, admin.ModelAdmin):
     list_display = ["name", "email", "active"]
     list_editable = ["active"]
     list_filter = ["active"]
@@ -37,7 +43,7 @@ class ReportRecipientAdmin(admin.ModelAdmin):
 
 
 @admin.register(ComplianceReport)
-class ComplianceReportAdmin(admin.ModelAdmin):
+class ComplianceReportAdmin(OrganisationAdminMixin, admin.ModelAdmin):
     list_display = ["month", "status", "generated_at", "sent_at", "sent_to", "attempts", "error", "files"]
     list_filter = ["state"]
     date_hierarchy = "period"

@@ -15,7 +15,9 @@ from django.template.response import TemplateResponse
 from .. import lifecycle
 from ..choices import Source, Status
 from ..errors import LifecycleError
+from ..scopes import scope_for
 from .forms import RemoveForm, TransitionForm
+from .scoping import limit_choices
 
 # Past this many refusals the rest are summed up in one message, not listed one by one.
 MAX_ERROR_MESSAGES = 50
@@ -77,9 +79,10 @@ def remove_from_parent(modeladmin, request, queryset):
 
 
 def _bound(form_class, request):
+    """The action's form; a center it offers and accepts lies in the user's scope."""
     if "apply" in request.POST:
-        return form_class(request.POST, prefix=FORM_PREFIX)
-    return form_class(prefix=FORM_PREFIX)
+        return limit_choices(form_class(request.POST, prefix=FORM_PREFIX), scope_for(request))
+    return limit_choices(form_class(prefix=FORM_PREFIX), scope_for(request))
 
 
 def _top_level(queryset) -> tuple[list[str], int]:

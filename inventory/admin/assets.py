@@ -14,9 +14,11 @@ from .. import lifecycle
 from ..choices import TERMINAL_STATUSES, Source, Status
 from ..models import Asset, LifecycleEvent
 from ..registration import register_assets
+from ..scopes import scope_for
 from .actions import move_through_lifecycle, remove_from_parent
 from .csv_import import import_view
-from .forms import AssetAddForm
+from .forms import AssetAddForm, AssetIdentityForm
+from .scoping import ScopedAdminMixin
 
 # Identity fields: the only ones a person edits on an existing asset.
 EDITABLE_FIELDS = ("serial_number", "asset_tag", "part_model")
@@ -97,7 +99,8 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Asset)
-class AssetAdmin(admin.ModelAdmin):
+class AssetAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = AssetIdentityForm
     list_display = ("serial_number", "asset_tag", "part_model", "category", "status", "site", "center", "installed_in")
     list_select_related = ("part_model", "site", "center", "parent")
     list_filter = ("status", "site", "part_model__category", "part_model", InstalledFilter)
@@ -166,7 +169,9 @@ class AssetAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = AssetAddForm
-        return super().get_form(request, obj, change, **kwargs)
+        form = super().get_form(request, obj, change, **kwargs)
+        form.scope = scope_for(request)  # a class of its own, made for this request
+        return form
 
     def get_inlines(self, request, obj):
         return (ComponentInline, EventInline) if obj is not None else ()

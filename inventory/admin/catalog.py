@@ -1,4 +1,8 @@
-"""Sites and part models: the catalogue assets refer to."""
+"""Sites and part models: the catalogue assets refer to.
+
+A scoped user sees the sites of their scope, read-only (sites define the scopes), and the
+whole part-model catalogue, read-only (every campus shares it): ``inventory.admin.scoping``.
+"""
 
 from urllib.parse import urlencode
 
@@ -7,7 +11,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from ..models import PartModel, Site
+from ..scopes import SCOPED_VIEW
 from .forms import PartModelForm
+from .scoping import ScopedAdminMixin, SharedAdminMixin
 
 
 def _assets_link(filter_name: str, pk: int):
@@ -16,7 +22,8 @@ def _assets_link(filter_name: str, pk: int):
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_policy = SCOPED_VIEW
     list_display = ("code", "name", "region", "country", "assets")
     list_filter = ("region", "country")
     search_fields = ("code", "name")
@@ -27,7 +34,7 @@ class SiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartModel)
-class PartModelAdmin(admin.ModelAdmin):
+class PartModelAdmin(SharedAdminMixin, admin.ModelAdmin):
     form = PartModelForm
     list_display = (
         "manufacturer",

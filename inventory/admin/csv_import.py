@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from ..imports import COLUMNS, REQUIRED_COLUMNS, ImportRefused, import_assets
+from ..scopes import scope_for
 from .forms import ImportForm
 
 # A page lists this many problems; the command lists them all.
@@ -26,7 +27,7 @@ def import_view(model_admin, request):
         upload.seek(0)
         stream = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
         try:
-            result = import_assets(stream, name=upload.name, actor=request.user)
+            result = import_assets(stream, name=upload.name, actor=request.user, scope=scope_for(request))
         except ImportRefused as refused:
             lines = len({error.line for error in refused.errors})
             context = {

@@ -6,10 +6,11 @@ from django.utils.html import format_html
 
 from ..models import LifecycleEvent
 from .readonly import ReadOnlyAdminMixin
+from .scoping import ScopedAdminMixin
 
 
 @admin.register(LifecycleEvent)
-class LifecycleEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LifecycleEventAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("occurred_at", "asset_link", "action", "from_status", "to_status", "location", "source", "actor")
     list_select_related = ("asset", "actor")
     list_filter = ("action", "source", "to_status")

@@ -3,11 +3,13 @@
 from django import forms
 from django.contrib.admin import widgets
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from ..choices import Category, Status, default_data_bearing
 from ..imports import COLUMNS
 from ..models import Asset, PartModel
 from ..registration import REGISTRATION_STATUSES
+from ..scopes import IDENTITIES, taken_identities, taken_message
 
 DATA_BEARING_DEFAULT, DATA_BEARING_YES, DATA_BEARING_NO = "default", "yes", "no"
 _DATA_BEARING_BY_DEFAULT = ", ".join(str(Category(c).label) for c in Category.values if default_data_bearing(c))
@@ -49,7 +51,32 @@ class PartModelForm(forms.ModelForm):
         return cleaned
 
 
-class AssetAddForm(forms.ModelForm):
+class AssetIdentityForm(forms.ModelForm):
+    """An asset's serial number and asset tag: unique across the organisation.
+
+    One held by an asset outside the user's scope (``scope``, set by the admin for the
+    request) is "not available", and nothing more is said of that asset.
+    """
+
+    scope = None
+
+    def _get_validation_exclusions(self):
+        # Django's own uniqueness messages would not know the scope: checked in clean().
+        return {*super()._get_validation_exclusions(), *IDENTITIES}
+
+    def clean(self):
+        cleaned = super().clean()
+        for field in IDENTITIES:
+            value = cleaned.get(field)
+            if field not in self.fields or not value or self.has_error(field):
+                continue
+            taken = taken_identities(field, [value], self.scope, exclude_pk=self.instance.pk)
+            if value in taken:
+                self.add_error(field, capfirst(taken_message(field, value, taken[value])) + ".")
+        return cleaned
+
+
+class AssetAddForm(AssetIdentityForm):
     """A new asset: it enters the fleet in stock or deployed, installed in nothing."""
 
     status = forms.ChoiceField(

@@ -34,6 +34,10 @@ Decisions (see docs/import.md):
 * A ``deployed_at`` without a time zone is read in the ``TIME_ZONE`` setting (UTC by
   default); a bare date is midnight of that day. A blank one stays blank (unknown).
 * Unknown columns are an error, so a misspelt optional column is not silently ignored.
+* An import for a user with an access scope (``scope``) reads as if nothing outside it
+  existed: a site or parent outside the scope is unknown ("no site with code ..."), and a
+  serial number or asset tag held outside it is "not available". Such a row is refused
+  with its line number, like any bad row, and nothing is written.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from typing import TextIO
 from django.db import IntegrityError, transaction
 
 from ..choices import Source
+from ..scopes import Scope
 from .plan import ImportResult, Plan
 from .rows import COLUMNS, REQUIRED_COLUMNS, ImportRefused, RowError, read_rows
 
@@ -53,17 +58,19 @@ def import_assets(
     name: str = "",
     source: str = Source.IMPORT,
     actor=None,
+    scope: Scope | None = None,
     progress: bool = False,
 ) -> ImportResult:
     """Import the assets of a CSV text stream: all rows or none (see the module docstring).
 
-    ``name`` (the file name) goes into each event's note. ``progress`` shows tqdm
-    progress bars on a terminal. Raises ``ImportRefused`` listing every bad row.
+    ``name`` (the file name) goes into each event's note. ``scope`` is the importing
+    user's access scope (``None``: unlimited). ``progress`` shows tqdm progress bars on a
+    terminal. Raises ``ImportRefused`` listing every bad row.
     """
     rows, errors = read_rows(stream, progress=progress)
     try:
         with transaction.atomic():
-            plan = Plan(rows, errors)
+            plan = Plan(rows, errors, scope=scope)
             if plan.errors:
                 raise ImportRefused(plan.errors)
             return plan.write(name=name, source=source, actor=actor, progress=progress)

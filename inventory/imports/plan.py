@@ -13,6 +13,7 @@ from ..choices import Status
 from ..locks import lock_assets
 from ..models import Asset, PartModel, Site
 from ..registration import REGISTRATION_STATUSES, register_assets
+from ..scopes import Scope, taken_identities, taken_message, visible
 from .rows import Row, RowError, bar_disabled
 
 # Keeps every `IN (...)` list under SQLite's bound-parameter limit.
@@ -31,12 +32,18 @@ class ImportResult:
 
 
 class Plan:
-    """The rows, what they refer to in the database, and every problem found with them."""
+    """The rows, what they refer to in the database, and every problem found with them.
 
-    def __init__(self, rows: list[Row], errors: list[RowError]):
+    Sites and parents are looked up in ``scope`` (the importing user's access scope), so
+    one outside it is unknown; identities are checked across the organisation.
+    """
+
+    def __init__(self, rows: list[Row], errors: list[RowError], *, scope: Scope | None = None):
         self.rows = rows
         self.errors = list(errors)
-        self.sites = {site.code: site for site in _fetch(Site.objects, "code", {r.site_code for r in rows})}
+        self.scope = scope
+        sites = visible(Site.objects.all(), scope)
+        self.sites = {site.code: site for site in _fetch(sites, "code", {r.site_code for r in rows})}
         wanted_models = {(r.manufacturer, r.model_number) for r in rows}
         self.part_models = {
             (pm.manufacturer, pm.model_number): pm
@@ -55,14 +62,17 @@ class Plan:
     def error(self, row: Row, column: str, message: str) -> None:
         self.errors.append(RowError(row.line, column, message))
 
+    def _taken(self, field: str) -> dict[str, bool]:
+        """The file's values of ``field`` that assets hold already: value -> in the scope."""
+        values = sorted({getattr(row, field) for row in self.rows if getattr(row, field)})
+        taken: dict[str, bool] = {}
+        for chunk in _chunks(values):
+            taken.update(taken_identities(field, chunk, self.scope))
+        return taken
+
     def _check_rows(self) -> None:
-        existing_serials = {
-            a.serial_number
-            for a in _fetch(Asset.objects.only("serial_number"), "serial_number", {r.serial_number for r in self.rows})
-        }
-        existing_tags = {
-            a.asset_tag for a in _fetch(Asset.objects.only("asset_tag"), "asset_tag", {r.asset_tag for r in self.rows})
-        }
+        existing_serials = self._taken("serial_number")
+        existing_tags = self._taken("asset_tag")
         by_tag: dict[str, Row] = {}
         for row in self.rows:
             if row.serial_number:
@@ -70,13 +80,16 @@ class Plan:
                 if first is not row:
                     self.error(row, "serial_number", f"{row.serial_number!r} is on line {first.line} too")
                 elif row.serial_number in existing_serials:
-                    self.error(row, "serial_number", f"an asset with serial number {row.serial_number!r} exists")
+                    seen = existing_serials[row.serial_number]
+                    self.error(row, "serial_number", taken_message("serial_number", row.serial_number, seen))
             if row.asset_tag:
                 first = by_tag.setdefault(row.asset_tag, row)
                 if first is not row:
                     self.error(row, "asset_tag", f"{row.asset_tag!r} is on line {first.line} too")
                 elif row.asset_tag in existing_tags:
-                    self.error(row, "asset_tag", f"an asset with asset tag {row.asset_tag!r} exists")
+                    self.error(
+                        row, "asset_tag", taken_message("asset_tag", row.asset_tag, existing_tags[row.asset_tag])
+                    )
             if row.site_code and row.site_code not in self.sites:
                 self.error(row, "site", f"no site with code {row.site_code!r}")
             key = (row.manufacturer, row.model_number)
@@ -92,7 +105,8 @@ class Plan:
         in_database = {}
         for chunk in _chunks(sorted(outside)):
             # Locked, so a parent cannot change state between this check and the insert.
-            for asset in lock_assets(Asset.objects.filter(serial_number__in=chunk).select_related("site")):
+            candidates = visible(Asset.objects.filter(serial_number__in=chunk), self.scope).select_related("site")
+            for asset in lock_assets(candidates):
                 in_database[asset.serial_number] = asset
         for row in self.rows:
             serial = row.parent_serial

@@ -93,7 +93,7 @@ def test_the_token_admin_lists_tokens(client, admin_user):
     Token.objects.create(user=admin_user)
     client.force_login(admin_user)
     assert client.get("/admin/authtoken/tokenproxy/").status_code == 200
-    assert client.get("/admin/api/accessscope/add/").status_code == 200
+    assert client.get("/admin/inventory/accessscope/add/").status_code == 200
 
 
 def test_reading_needs_the_view_permission(client_with, server):

@@ -203,9 +203,9 @@ def test_a_concurrent_duplicate_key_is_replayed_not_500(api, servers, monkeypatc
     real = bulk._applied_events
     calls = []
 
-    def first_call_misses(keys):
+    def first_call_misses(keys, scope):
         calls.append(keys)
-        return {} if len(calls) == 1 else real(keys)
+        return {} if len(calls) == 1 else real(keys, scope)
 
     monkeypatch.setattr(bulk, "_applied_events", first_call_misses)
     response = api.post(URL, [item("SRV-0", external_id="a")], format="json")
@@ -220,9 +220,9 @@ def test_a_concurrent_key_clash_on_the_unique_index_is_409_not_500(api, servers,
     real = bulk._applied_events
     calls = []
 
-    def first_call_misses(keys):
+    def first_call_misses(keys, scope):
         calls.append(keys)
-        return {} if len(calls) == 1 else real(keys)
+        return {} if len(calls) == 1 else real(keys, scope)
 
     monkeypatch.setattr(bulk, "_applied_events", first_call_misses)
     response = api.post(URL, [item("SRV-1", external_id="a")], format="json")

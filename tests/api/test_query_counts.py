@@ -148,7 +148,7 @@ def test_an_assets_history_runs_a_fixed_number_of_queries(reader, fleet, django_
 
 
 def test_a_scoped_caller_pays_no_extra_query(client_with, fleet, django_assert_num_queries):
-    from api.models import AccessScope
+    from inventory.models import AccessScope
 
     fleet.grow(2)
     scoped = client_with("inventory.view_asset")

@@ -2,11 +2,10 @@
 
 import pytest
 
-from api.models import AccessScope
 from circularity.dispositions import record_disposition
 from circularity.models import Disposition, Shipment
 from inventory.choices import Status
-from inventory.models import Asset, LifecycleEvent
+from inventory.models import AccessScope, Asset, LifecycleEvent
 from tests.factories import AssetFactory, CircularCenterFactory, SanitizationFactory, UserFactory
 
 from .conftest import LIFECYCLE, grant, iso
@@ -95,7 +94,7 @@ def test_write_bodies_cannot_reach_outside_the_scope(ams_only, two_campuses, ser
     new = {"serial_number": "NEW-1", "part_model": server_model.pk, "site": "DUB07"}
     response = ams_only.post("/api/v1/assets/", new, format="json")
     assert response.status_code == 400
-    assert response.json() == {"site": ["Site DUB07 is outside your access scope."]}
+    assert response.json() == {"site": ["No site has code 'DUB07'."]}
     assert not Asset.objects.filter(serial_number="NEW-1").exists()
 
 

@@ -195,7 +195,7 @@ def test_unknown_serial_number_is_named(client):
     logged_in(client, TECHNICIAN)
     _, center = campus()
     response = client.post(DISPOSITION_ADD, disposition_payload(Asset(serial_number="GHOST-1"), center))
-    assert "No asset has serial number 'GHOST-1'." in messages_of(response)
+    assert response.context["form"].errors["asset"] == ["No asset has serial number 'GHOST-1'."]
 
 
 # --- dispositions in bulk -----------------------------------------------------------------------

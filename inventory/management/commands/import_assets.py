@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from inventory.imports import COLUMNS, ImportRefused, import_assets
+from inventory.scopes import scope_of
 
 
 class Command(BaseCommand):
@@ -17,14 +18,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path, help="The CSV file (UTF-8, with a header row).")
-        parser.add_argument("--user", help="Username recorded as the actor of the import events.")
+        parser.add_argument(
+            "--user",
+            help="Username recorded as the actor of the import events; their access scope, if any, limits the import.",
+        )
         parser.add_argument("--no-progress", action="store_true", help="Do not draw progress bars.")
 
     def handle(self, *args, path: Path, user=None, no_progress=False, verbosity=1, **options):
         actor = self._actor(user)
         try:
             with path.open(encoding="utf-8-sig", newline="") as stream:
-                result = import_assets(stream, name=path.name, actor=actor, progress=verbosity > 0 and not no_progress)
+                result = import_assets(
+                    stream,
+                    name=path.name,
+                    actor=actor,
+                    scope=scope_of(actor),
+                    progress=verbosity > 0 and not no_progress,
+                )
         except FileNotFoundError:
             raise CommandError(f"No file at {path}.")
         except ImportRefused as refused:

@@ -1,0 +1,23 @@
+"""Fixtures of the access-scope tests: the two campuses of ``world``."""
+
+import pytest
+from django.core.cache import cache
+
+from .world import build_world
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
