@@ -307,10 +307,12 @@ class ReportRecipient(models.Model):
 
 
 class ReportState(models.TextChoices):
-    """Where a month's report is on its way out (see circularity.reports.send).
+    """Where a month's report is on its way out (the state machine: docs/reports.md).
 
-    ``sending`` found by a later attempt means a worker died while the mail server had the
-    message: it may have gone out, so nothing re-sends it automatically (``unconfirmed``).
+    ``building`` and ``sending`` are claims an attempt holds; one held past the lease, or
+    found again by its own redelivered task, is dead. A dead ``sending`` may have gone out,
+    so nothing re-sends it automatically (``unconfirmed``: a person decides); a dead
+    ``building`` sent nothing (``failed``, retried).
     """
 
     PENDING = "pending", "Pending"
@@ -350,6 +352,12 @@ class ComplianceReport(models.Model):
     claim_token = models.CharField(max_length=32, blank=True, help_text="The attempt that holds the report.")
     claimed_by = models.CharField(max_length=200, blank=True, help_text="Who made that attempt: the job or a person.")
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_task_id = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The Celery task that holds the claim (blank for a command run in the foreground): "
+        "the same task found holding it again was redelivered after its worker died.",
+    )
 
     class Meta:
         ordering = ["-period"]
