@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from inventory.append_only import AppendOnlyModel
 from inventory.choices import Category, Status
 from inventory.models import Asset, PartModel, Site
 
@@ -86,8 +87,12 @@ class AssetAtCenter(Asset):
         verbose_name_plural = "assets at circular centers"
 
 
-class SanitizationRecord(models.Model):
-    """A media sanitization (NIST SP 800-88) performed on a data-bearing asset."""
+class SanitizationRecord(AppendOnlyModel):
+    """A media sanitization (NIST SP 800-88) performed on a data-bearing asset.
+
+    Append-only (``inventory.append_only``): what a certificate said is never edited; a
+    new sanitization is a new record.
+    """
 
     asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="sanitizations")
     method = models.CharField(max_length=8, choices=SanitizationMethod.choices)
@@ -113,8 +118,11 @@ class SanitizationRecord(models.Model):
         return f"{self.asset} {self.method} {self.certificate_id or '(no certificate)'}"
 
 
-class Disposition(models.Model):
+class Disposition(AppendOnlyModel):
     """The route a circular center chose for one asset in one custody cycle.
+
+    Append-only (``inventory.append_only``), as the events are: what was reported stays
+    what was decided.
 
     ``site``, ``category``, ``mass_kg`` and ``embodied_kgco2e`` are copied from the asset
     when the decision is recorded: later changes to the asset or its part model do not
