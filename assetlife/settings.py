@@ -224,7 +224,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "AssetLife <assetlife@
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_OUTBOX_DIR = Path(os.environ.get("EMAIL_OUTBOX_DIR", VAR_DIR / "outbox"))
 if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    # Django's SMTP backend that tells a lost answer after the whole message apart (assetlife/mail.py).
+    EMAIL_BACKEND = "assetlife.mail.SmtpBackend"
 else:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "assetlife.mail.EmlFileBackend")
 

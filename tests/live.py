@@ -76,6 +76,7 @@ class SmtpSink:
         self.received: list[Message] = []
         self.held = 0
         self._hold: tuple[str, str] | None = None
+        self._drop_to: str | None = None
         self._controller = None
         self._release: asyncio.Event | None = None
 
@@ -84,6 +85,10 @@ class SmtpSink:
         ``DATA`` (all of it received, but not acknowledged)."""
         assert at in ("RCPT", "DATA")
         self._hold = (at, to)
+
+    def drop_next(self, *, to: str) -> None:
+        """Take the whole next message to ``to``, then close the connection without answering."""
+        self._drop_to = to
 
     # aiosmtpd calls these on its own event loop.
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -94,6 +99,10 @@ class SmtpSink:
 
     async def handle_DATA(self, server, session, envelope):
         self.received.append(email.message_from_bytes(envelope.original_content or envelope.content))
+        if self._drop_to is not None and self._drop_to in envelope.rcpt_tos:
+            self._drop_to = None
+            server.transport.close()
+            return "421 Closing"  # never reaches the client: the connection is gone
         if self._hold is not None and self._hold[0] == "DATA" and self._hold[1] in envelope.rcpt_tos:
             await self._stall()
         return "250 Message accepted for delivery"

@@ -12,7 +12,9 @@ state machine is drawn in docs/reports.md):
    ``sending`` — only while it still holds the token, so of two attempts that both
    claimed, only the one holding the row at that moment ever reaches the mail server.
 3. The message goes to the mail server. If that raises, the row becomes ``failed`` with
-   the error, and the task retries with backoff. If it succeeds, the row becomes ``sent``.
+   the error, and the task retries with backoff — unless the connection was lost after the
+   whole message was sent (``DeliveryInDoubt``): the server may deliver it, so the row
+   becomes ``unconfirmed``, as after a crash. If it succeeds, the row becomes ``sent``.
    If recording that fails (the database is down), the mail did go out: the task retries
    only the recording (``record_delivery``), never the send.
 
@@ -40,6 +42,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from assetlife.db_router import replica_reads
+from assetlife.mail import DeliveryInDoubt
 
 from ..models import ComplianceReport, ReportRecipient, ReportState
 from ..periods import month_of
@@ -241,6 +244,15 @@ def _update(report: ComplianceReport, token: str, **fields) -> bool:
     return bool(ComplianceReport.objects.filter(pk=report.pk, claim_token=token).update(**fields))
 
 
+def _unconfirm_own(report: ComplianceReport, token: str, why: str) -> SendResult:
+    """Our own attempt is in doubt: ``unconfirmed``, if the row is still ours."""
+    with transaction.atomic():
+        held = ComplianceReport.objects.select_for_update().filter(pk=report.pk, claim_token=token).first()
+        if held is None or held.state != ReportState.SENDING:
+            return SendResult(report, False, f"{report.label}: taken over by another attempt; left to it")
+        return mark_unconfirmed(held, why)
+
+
 def _fail(report: ComplianceReport, token: str, error: Exception) -> None:
     try:
         _update(report, token, state=ReportState.FAILED, last_error=f"{timezone.now():%Y-%m-%d %H:%M} UTC: {error!r}")
@@ -302,6 +314,14 @@ def send_report(
         raise
     try:
         message.get_connection(fail_silently=False).send_messages([message])
+    except DeliveryInDoubt as error:
+        # The server has the whole message and may deliver it: not a failure to retry.
+        return _unconfirm_own(
+            report,
+            token,
+            f"The connection to the mail server failed after the whole "
+            f"message was sent, before the server answered ({error}).",
+        )
     except Exception as error:
         _fail(report, token, error)
         logger.warning("Compliance report %s: the mail server refused it: %r", report.label, error)

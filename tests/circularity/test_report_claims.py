@@ -318,3 +318,42 @@ def test_the_sweep_command_with_the_broker_down_settles_the_row_and_says_re_send
     assert "The retry could not be queued" in report.last_error and "re-send it from the admin" in report.last_error
     (notice,) = notices_sent()
     assert "re-send it from the admin" in notice.body
+
+
+# --- a mail server that loses the answer --------------------------------------------------
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    from tests.live import SmtpSink
+
+    sink = SmtpSink(free_port()).start()
+    settings.EMAIL_BACKEND = "assetlife.mail.SmtpBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", sink.port, False
+    yield sink
+    sink.stop()
+
+
+def test_a_connection_lost_after_the_whole_report_was_sent_is_unconfirmed_not_retried(
+    fleet, root, smtp_sink, django_capture_on_commit_callbacks
+):
+    """The server had the whole message and may deliver it: a retry would send a second copy."""
+    smtp_sink.drop_next(to="cso@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        result = send_compliance_report.apply(kwargs={"month": "2022-03"})  # eager: retries run at once
+    assert "unconfirmed" in result.result
+    assert len(smtp_sink.reports()) == 1
+    report = ComplianceReport.objects.get(period=MARCH)
+    assert report.state == ReportState.UNCONFIRMED and report.attempts == 1
+    assert "after the whole message was sent, before the server answered" in report.last_error
+    assert [m["To"] for m in smtp_sink.notices()] == ["root@example.com"]
+
+
+def test_a_connection_refused_before_any_message_is_a_failure_that_is_retried(fleet, smtp_sink, settings):
+    settings.EMAIL_PORT = free_port()  # nothing listens there
+    with pytest.raises(send.DeliveryFailed, match="Connection refused"):
+        send.send_report(month=MARCH)
+    assert ComplianceReport.objects.get(period=MARCH).state == ReportState.FAILED
+    settings.EMAIL_PORT = smtp_sink.port
+    assert send.send_report(month=MARCH).sent
+    assert len(smtp_sink.reports()) == 1
