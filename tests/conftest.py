@@ -35,6 +35,7 @@ def _test_flush_may_truncate_append_only_tables():
         statements = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
         return [ALLOW_TRUNCATE, *statements] if statements else statements
 
+    sql_flush.__wrapped__ = original  # what every other client gets (tests/inventory/test_append_only.py)
     DatabaseOperations.sql_flush = sql_flush
     yield
     DatabaseOperations.sql_flush = original

@@ -148,6 +148,9 @@ def test_the_sweep_marks_a_send_held_past_the_lease_unconfirmed_and_emails_the_a
     assert reports_sent() == []
     assert [m.to for m in notices_sent()] == [["root@example.com"]]
     assert claims_sweep() == []  # settled once
+    # The attempt was only slow: its send went through after all, and is recorded as such.
+    assert send.record_delivery(month=MARCH, token="dead").sent
+    assert ComplianceReport.objects.get(period=MARCH).state == ReportState.SENT
 
 
 def test_the_sweep_fails_a_build_held_past_the_lease_and_queues_a_retry_that_sends_once(fleet, root, eager):

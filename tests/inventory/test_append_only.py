@@ -149,3 +149,20 @@ def test_lifecycle_events_keep_their_own_error_name(when):
     (event,) = lifecycle.transition(asset, to=Status.DECOMMISSIONED, occurred_at=when, source=Source.API)
     with pytest.raises(ImmutableEventError, match="Lifecycle events are append-only"):
         LifecycleEvent.objects.get(pk=event.pk).delete()
+
+
+@pytest.mark.postgres
+def test_manage_py_flush_cannot_wipe_the_history(records, monkeypatch):
+    """Outside the test suite's own flush, ``manage.py flush`` is refused on PostgreSQL."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    monkeypatch.setattr(DatabaseOperations, "sql_flush", DatabaseOperations.sql_flush.__wrapped__)
+    before = counts()
+    execute("SELECT 1")  # settle this test's deferred foreign-key checks first
+    with pytest.raises(CommandError, match="couldn't be flushed") as refused:
+        call_command("flush", interactive=False, verbosity=0)
+    assert "is append-only: TRUNCATE refused" in str(refused.value.__cause__)
+    assert refused.value.__cause__.__cause__.sqlstate == "23001"  # restrict_violation
+    assert counts() == before
