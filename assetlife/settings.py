@@ -168,6 +168,12 @@ if not 1 <= FISCAL_YEAR_START_MONTH <= 12:
     raise ImproperlyConfigured(f"FISCAL_YEAR_START_MONTH={FISCAL_YEAR_START_MONTH} must be a month number, 1 to 12.")
 # An asset in transit longer than this is an exception in the compliance report.
 TRANSIT_EXCEPTION_DAYS = env_int("TRANSIT_EXCEPTION_DAYS", 14)
+# The compliance report's claim (docs/reports.md "Exactly once"): an attempt that holds a
+# month's report longer than this is presumed dead, and the sweep settles the row. It must
+# exceed the longest build plus send (seconds, EMAIL_TIMEOUT bounds each SMTP step).
+REPORT_CLAIM_LEASE_SECONDS = env_int("REPORT_CLAIM_LEASE_SECONDS", 15 * 60)
+# Retries of a failed send wait 1, 2, 4 ... times this, at most an hour.
+REPORT_RETRY_BASE_SECONDS = env_int("REPORT_RETRY_BASE_SECONDS", 60)
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
@@ -181,6 +187,13 @@ if CELERY_BROKER_URL == "filesystem://":
     }
     for _folder in ("queue", "processed"):
         (_celery_dir / _folder).mkdir(parents=True, exist_ok=True)
+else:
+    # Redis redelivers a task that was delivered but not acknowledged after this many seconds.
+    # It must exceed the longest countdown or ETA of any task (the report waits up to 14 h for
+    # the UTC month to close when TIME_ZONE is far east), or a waiting task is delivered a
+    # second time while the first copy still holds it. A worker that dies is not waited for:
+    # the report's sweep settles its claim (docs/reports.md).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 24 * 3600)}
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -214,7 +227,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "AssetLife <assetlife@
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_OUTBOX_DIR = Path(os.environ.get("EMAIL_OUTBOX_DIR", VAR_DIR / "outbox"))
 if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    # Django's SMTP backend that tells a lost answer after the whole message apart (assetlife/mail.py).
+    EMAIL_BACKEND = "assetlife.mail.SmtpBackend"
 else:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "assetlife.mail.EmlFileBackend")
 

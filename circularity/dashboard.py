@@ -27,6 +27,7 @@ from .choices import GRI_306, Dimension, Metric, PeriodKind, Route
 from .metrics import packaging_rows, period_figures
 from .models import CircularCenter, Disposition
 from .periods import Period, PeriodError, add_months, fiscal_year_of, month_of, parse_fiscal_year
+from .reports import notices
 from .targets import all_statuses
 
 VIEW_PERMISSION = "circularity.view_disposition"
@@ -129,6 +130,7 @@ def dashboard_view(request):
         raise PermissionDenied
     today = timezone.now().date()
     fiscal_year = _selected_fiscal_year(request, today)
+    notices.admin_banner(request)  # a compliance report that needs a person
     context = {
         **admin_site.each_context(request),
         "title": "Circularity dashboard",

@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from inventory.append_only import AppendOnlyModel
 from inventory.choices import Category, Status
 from inventory.models import Asset, PartModel, Placement, Site
 
@@ -91,8 +92,12 @@ class AssetAtCenter(Asset):
         verbose_name_plural = "assets at circular centers"
 
 
-class SanitizationRecord(models.Model):
-    """A media sanitization (NIST SP 800-88) performed on a data-bearing asset."""
+class SanitizationRecord(AppendOnlyModel):
+    """A media sanitization (NIST SP 800-88) performed on a data-bearing asset.
+
+    Append-only (``inventory.append_only``): what a certificate said is never edited; a
+    new sanitization is a new record.
+    """
 
     placement = Placement(site="asset__site_id", center="asset__center_id")  # with its asset
 
@@ -120,8 +125,11 @@ class SanitizationRecord(models.Model):
         return f"{self.asset} {self.method} {self.certificate_id or '(no certificate)'}"
 
 
-class Disposition(models.Model):
+class Disposition(AppendOnlyModel):
     """The route a circular center chose for one asset in one custody cycle.
+
+    Append-only (``inventory.append_only``), as the events are: what was reported stays
+    what was decided.
 
     ``site``, ``category``, ``mass_kg`` and ``embodied_kgco2e`` are copied from the asset
     when the decision is recorded: later changes to the asset or its part model do not
@@ -320,10 +328,12 @@ class ReportRecipient(models.Model):
 
 
 class ReportState(models.TextChoices):
-    """Where a month's report is on its way out (see circularity.reports.send).
+    """Where a month's report is on its way out (the state machine: docs/reports.md).
 
-    ``sending`` found by a later attempt means a worker died while the mail server had the
-    message: it may have gone out, so nothing re-sends it automatically (``unconfirmed``).
+    ``building`` and ``sending`` are claims an attempt holds; one held past the lease, or
+    found again by its own redelivered task, is dead. A dead ``sending`` may have gone out,
+    so nothing re-sends it automatically (``unconfirmed``: a person decides); a dead
+    ``building`` sent nothing (``failed``, retried).
     """
 
     PENDING = "pending", "Pending"
@@ -363,6 +373,12 @@ class ComplianceReport(models.Model):
     claim_token = models.CharField(max_length=32, blank=True, help_text="The attempt that holds the report.")
     claimed_by = models.CharField(max_length=200, blank=True, help_text="Who made that attempt: the job or a person.")
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_task_id = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The Celery task that holds the claim (blank for a command run in the foreground): "
+        "the same task found holding it again was redelivered after its worker died.",
+    )
 
     class Meta:
         ordering = ["-period"]

@@ -7,6 +7,7 @@ can change them in the admin without a deploy.
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from . import snapshots
 from .periods import parse_month
@@ -26,12 +27,28 @@ def refresh_snapshots(self, months: list[str] | None = None) -> list[str]:
     return labels
 
 
-# Delivery and database failures are retried with exponential backoff: 1, 2, 4 … 60 minutes.
-REPORT_RETRY_BASE = 60
+# Delivery and database failures are retried with exponential backoff: 1, 2, 4 … 60 minutes
+# (REPORT_RETRY_BASE_SECONDS is the first wait).
 REPORT_RETRY_MAX = 3600
 
 
-@shared_task(bind=True, acks_late=True, max_retries=10)
+def _report_retry_countdown(retries: int) -> int:
+    return min(REPORT_RETRY_MAX, settings.REPORT_RETRY_BASE_SECONDS * 2**retries)
+
+
+# acks_late + retry_on_worker_lost: a pool process that dies mid-task gives its task back as a
+# retry with the same task id (at most max_retries times, so a task that kills its process
+# every time does not loop for ever); the claim then knows its earlier run died. A worker
+# that dies whole leaves the message to the broker's visibility timeout; the sweep below
+# settles the claim long before that. See docs/reports.md.
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    retry_on_worker_lost=True,
+    default_retry_delay=settings.REPORT_RETRY_BASE_SECONDS,
+    max_retries=10,
+)
 def send_compliance_report(
     self,
     month: str | None = None,
@@ -54,12 +71,12 @@ def send_compliance_report(
     period = parse_month(month) if month else previous_month()
     label = f"{period:%Y-%m}"
     by = by or f"job {self.request.id}"
-    countdown = min(REPORT_RETRY_MAX, REPORT_RETRY_BASE * 2**self.request.retries)
+    countdown = _report_retry_countdown(self.request.retries)
     try:
         if delivered_token:
             result = send.record_delivery(month=period, token=delivered_token, by=by)
         else:
-            result = send.send_report(month=period, by=by, resend=resend, rebuild=rebuild)
+            result = send.send_report(month=period, by=by, resend=resend, rebuild=rebuild, task_id=self.request.id)
     except MonthNotClosed as error:
         # TIME_ZONE east of UTC: 06:00 on day 1 comes before the UTC month has closed.
         raise self.retry(exc=error, eta=error.closes_at, args=(), kwargs={"month": label, "by": by})
@@ -70,3 +87,14 @@ def send_compliance_report(
         raise self.retry(exc=error, countdown=countdown, args=(), kwargs={"month": label, "by": by})
     logger.info("Compliance report: %s", result)
     return str(result)
+
+
+@shared_task(acks_late=True)
+def sweep_compliance_reports() -> list[str]:
+    """Settle the claims of report attempts that died (``circularity.reports.sweep``); every 5 minutes."""
+    from .reports.sweep import claims_sweep
+
+    swept = [str(claim) for claim in claims_sweep()]
+    for line in swept:
+        logger.warning("Compliance report sweep: %s", line)
+    return swept

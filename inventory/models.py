@@ -11,6 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from .append_only import AppendOnlyError, AppendOnlyModel
 from .choices import Action, Category, Source, Status
 
 
@@ -162,21 +163,11 @@ class Asset(models.Model):
         return (self.serial_number,)
 
 
-class EventQuerySet(models.QuerySet):
-    """Events are append-only: bulk edits and deletes are refused before SQL is sent."""
-
-    def update(self, **kwargs):
-        raise ImmutableEventError("Lifecycle events are append-only: they cannot be updated.")
-
-    def delete(self):
-        raise ImmutableEventError("Lifecycle events are append-only: they cannot be deleted.")
+# An attempt to edit or delete a lifecycle event (the name callers have always caught).
+ImmutableEventError = AppendOnlyError
 
 
-class ImmutableEventError(Exception):
-    """An attempt to edit or delete a lifecycle event."""
-
-
-class LifecycleEvent(models.Model):
+class LifecycleEvent(AppendOnlyModel):
     """One change to an asset: a state transition, or a removal from / installation into a parent."""
 
     placement = Placement(site="asset__site_id", center="asset__center_id")  # with its asset
@@ -214,8 +205,6 @@ class LifecycleEvent(models.Model):
         help_text="Idempotency key of the integrating system that sent the event.",
     )
 
-    objects = EventQuerySet.as_manager()
-
     class Meta:
         ordering = ["occurred_at", "id"]
         constraints = [
@@ -237,15 +226,6 @@ class LifecycleEvent(models.Model):
         if self.action == Action.TRANSITION:
             return f"{self.asset_id}: {self.from_status} → {self.to_status}"
         return f"{self.asset_id}: {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ImmutableEventError("Lifecycle events are append-only: they cannot be updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableEventError("Lifecycle events are append-only: they cannot be deleted.")
-
 
 class AccessScope(models.Model):
     """The sites and circular centers a user is limited to (SPEC section 8 "Scopes").

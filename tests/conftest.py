@@ -18,6 +18,29 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_flush_may_truncate_append_only_tables():
+    """Between transactional tests Django empties the database with one ``TRUNCATE``, which the
+    append-only tables refuse (inventory/append_only.py). The flush, and only the flush, runs
+    in a transaction that first sets ``assetlife.allow_truncate``: it is prepended to the
+    statements of PostgreSQL's ``sql_flush`` (executed inside one ``atomic`` block, so the
+    ``SET LOCAL`` ends with it). Tests, the product and ``manage.py flush`` are refused."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    from inventory.append_only import ALLOW_TRUNCATE
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return [ALLOW_TRUNCATE, *statements] if statements else statements
+
+    sql_flush.__wrapped__ = original  # what every other client gets (tests/inventory/test_append_only.py)
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original
+
+
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"

@@ -2,7 +2,9 @@
 
 Registers itself on import; ``circularity/admin.py`` imports this module so Django's
 admin autodiscovery finds it. Reports are written only by ``circularity.reports.send``:
-here they are read-only, and a re-send is queued to the Celery ``email`` queue.
+here they are read-only, a re-send is queued to the Celery ``email`` queue (an unreachable
+queue is a message, not an error page), and a report in doubt can be confirmed as received.
+The list shows a banner for every report that needs a person (``notices``).
 
 The report is an organisation-wide document that names assets of every campus: a user
 with an access scope does not see it listed, and each of its pages answers 404
@@ -13,17 +15,18 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from assetlife.enqueue import QueueUnavailable, enqueue
 from inventory.admin.scoping import OrganisationAdminMixin
 
 from ..models import ComplianceReport, ReportRecipient, ReportState
+from . import notices
 from .build import CHART_CID
-from .send import person
+from .send import ReportError, person, report_confirm
 
 STATE_COLORS = {
     ReportState.SENT: "#1b7f3b",
@@ -47,7 +50,7 @@ class ComplianceReportAdmin(OrganisationAdminMixin, admin.ModelAdmin):
     list_display = ["month", "status", "generated_at", "sent_at", "sent_to", "attempts", "error", "files"]
     list_filter = ["state"]
     date_hierarchy = "period"
-    actions = ["resend", "rebuild_and_resend"]
+    actions = ["resend", "rebuild_and_resend", "confirm_received"]
     # The artefacts are large: the list never loads them.
     list_only = ["period", "state", "generated_at", "sent_at", "recipients", "attempts", "last_error"]
     fields = [
@@ -76,6 +79,11 @@ class ComplianceReportAdmin(OrganisationAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            notices.admin_banner(request)
+        return super().changelist_view(request, extra_context)
+
     def has_change_permission(self, request, obj=None):
         # Nothing is edited by hand; "change" is what the re-send actions ask for.
         return super().has_change_permission(request, obj) and obj is None
@@ -103,8 +111,16 @@ class ComplianceReportAdmin(OrganisationAdminMixin, admin.ModelAdmin):
             return "—"
         return format_html_join(
             "\n",
-            "<div>{} to {} ({})</div>",
-            ((d["sent_at"], ", ".join(d["to"]), d["by"]) for d in report.deliveries),
+            "<div>{} to {} ({}{})</div>",
+            (
+                (
+                    d["sent_at"],
+                    ", ".join(d["to"]),
+                    d["by"],
+                    f"; confirmed as received by {d['confirmed_by']}" if d.get("confirmed_by") else "",
+                )
+                for d in report.deliveries
+            ),
         )
 
     @admin.display(description="Files")
@@ -184,18 +200,31 @@ class ComplianceReportAdmin(OrganisationAdminMixin, admin.ModelAdmin):
     def rebuild_and_resend(self, request, queryset):
         self._queue(request, queryset, rebuild=True)
 
+    @admin.action(description="Mark the selected unconfirmed reports as received", permissions=["change"])
+    def confirm_received(self, request, queryset):
+        by = f"admin ({request.user.get_username()})"
+        for report in queryset.only("period"):
+            try:
+                report_confirm(month=report.period, by=by)
+            except ReportError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, f"{report.label} recorded as received.", messages.SUCCESS)
+
     def _queue(self, request, queryset, *, rebuild: bool) -> None:
         from ..tasks import send_compliance_report
 
-        labels = []
-        for report in queryset.only("period"):
+        labels = [report.label for report in queryset.only("period")]
+        for index, label in enumerate(labels):
             by = person(f"admin ({request.user.get_username()})")
-            transaction.on_commit(
-                lambda label=report.label, by=by: send_compliance_report.delay(
-                    month=label, resend=True, rebuild=rebuild, by=by
-                )
-            )
-            labels.append(report.label)
+            try:
+                enqueue(send_compliance_report, month=label, resend=True, rebuild=rebuild, by=by)
+            except QueueUnavailable as error:
+                if index:
+                    self.message_user(request, f"Re-send of {', '.join(labels[:index])} queued.", messages.SUCCESS)
+                not_queued = ", ".join(labels[index:])
+                self.message_user(request, f"Re-send of {not_queued} NOT queued. {error}", messages.ERROR)
+                return
         self.message_user(
             request,
             f"Re-send of {', '.join(labels)} queued; the status here shows when it has gone out.",

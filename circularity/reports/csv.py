@@ -15,13 +15,14 @@ Columns (documented in docs/reports.md):
 ``value``         exact: integers, decimal masses as recorded, rates as full-precision
                   fractions (0.842 is 84.2 %), true/false; blank is *no value*
 ``unit``          count | kg | t | ratio | kgCO2e | fiscal_year | boolean
+
+The rows hold typed values; ``assetlife.csvfile.write_csv`` writes them, so a center code
+that reads like a formula is neutralised while a negative figure stays a number.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from decimal import Decimal
+from assetlife.csvfile import write_csv
 
 from .build import Report
 
@@ -40,18 +41,6 @@ COLUMNS = [
 ]
 
 RATE_FIGURES = ("reuse_recycle_rate", "reuse_rate", "recycle_rate")
-
-
-def cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
 
 
 def circularity_figures(row: dict) -> list[tuple[str, str, object, str]]:
@@ -88,16 +77,14 @@ TARGET_FIGURES = [
 ]
 
 
-def rows(report: Report) -> list[list[str]]:
+def rows(report: Report) -> list[list[object]]:
     month, first = report.label, f"{report.fytd_first:%Y-%m}"
     spans = {"month": (month, month), "fiscal_year_to_date": (first, month)}
     table: list[list[str]] = []
 
     def add(section, span, dimension, group, figure, key, value, unit):
         first_month, last_month = spans.get(span, ("", "") if span == "as_built" else ("", month))
-        table.append(
-            [month, section, span, first_month, last_month, dimension, group or "", figure, key, cell(value), unit]
-        )
+        table.append([month, section, span, first_month, last_month, dimension, group or "", figure, key, value, unit])
 
     for span in ("month", "fiscal_year_to_date"):
         column = "fytd" if span == "fiscal_year_to_date" else "month"
@@ -144,8 +131,4 @@ def rows(report: Report) -> list[list[str]]:
 
 
 def render_csv(report: Report) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(rows(report))
-    return buffer.getvalue()
+    return write_csv(COLUMNS, rows(report))

@@ -10,6 +10,7 @@ disposition row.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 
@@ -158,20 +159,34 @@ def build_fleet(*, with_violations: bool = False) -> dict:
     return fleet
 
 
-def add_violations(models: dict, sites: list, centers: list) -> list[str]:
-    """What only an import could write: a drive that left without a certificate."""
+def add_violations(
+    models: dict,
+    sites: list,
+    centers: list,
+    *,
+    decided_at: dt.datetime = dt.datetime(2022, 3, 28, 9, 0, tzinfo=UTC),
+    recorded_at: dt.datetime | None = None,
+) -> list[str]:
+    """What only an import could write: a drive that left without a certificate.
+
+    ``recorded_at`` backdates the import itself (dispositions are append-only: the moment is
+    set when the row is written, never changed after).
+    """
+    from freezegun import freeze_time
+
     imported = AssetFactory(
         serial_number="SSD-IMPORTED-01", part_model=models["ssd"], site=sites[0], status=Status.RECYCLED
     )
-    Disposition.objects.create(
-        asset=imported,
-        tree_root=imported,
-        center=centers[0],
-        site=sites[0],
-        category=Category.SSD,
-        route=Route.RECYCLE,
-        decided_at=dt.datetime(2022, 3, 28, 9, 0, tzinfo=UTC),
-        mass_kg=models["ssd"].mass_kg,
-    )
+    with freeze_time(recorded_at) if recorded_at else contextlib.nullcontext():
+        Disposition.objects.create(
+            asset=imported,
+            tree_root=imported,
+            center=centers[0],
+            site=sites[0],
+            category=Category.SSD,
+            route=Route.RECYCLE,
+            decided_at=decided_at,
+            mass_kg=models["ssd"].mass_kg,
+        )
     AssetFactory(serial_number="HDD-NODISP-01", part_model=models["hdd"], site=sites[1], status=Status.DISPOSED)
     return ["SSD-IMPORTED-01", "HDD-NODISP-01"]

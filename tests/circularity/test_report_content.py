@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from pypdf import PdfReader
 
 from circularity.choices import Dimension, PeriodKind
@@ -196,9 +197,12 @@ def test_data_bearing_assets_written_outside_the_gate_are_exceptions(fleet):
 def test_a_backdated_import_shows_in_the_month_it_was_recorded(fleet):
     from tests.circularity.report_data import add_violations
 
-    add_violations(fleet["models"], fleet["sites"], fleet["centers"])
-    Disposition.objects.filter(asset__serial_number="SSD-IMPORTED-01").update(
-        decided_at=dt.datetime(2021, 12, 5, tzinfo=dt.UTC), recorded_at=dt.datetime(2022, 3, 20, tzinfo=dt.UTC)
+    add_violations(
+        fleet["models"],
+        fleet["sites"],
+        fleet["centers"],
+        decided_at=dt.datetime(2021, 12, 5, tzinfo=dt.UTC),
+        recorded_at=dt.datetime(2022, 3, 20, tzinfo=dt.UTC),
     )
     assert [r["serial_number"] for r in build_report(MARCH).exceptions["uncertified"].rows] == ["SSD-IMPORTED-01"]
     assert build_report(dt.date(2021, 12, 1)).exceptions["uncertified"].total == 1
@@ -274,3 +278,39 @@ def build_fleet_more(fleet):
     for _ in range(10):
         AssetFactory(site=site, status=Status.MISSING)
         AssetFactory(site=site, status=Status.IN_TRANSIT)
+
+
+def test_a_center_code_that_reads_like_a_formula_is_neutralised_in_the_csv(fleet, client):
+    """A center code ``=HYPERLINK(...)`` reached the report's CSV as a live formula; a negative
+    figure (plastic up against its baseline) must stay a number all the same."""
+    from assetlife.csvfile import FORMULA_STARTS
+    from circularity.models import CircularCenter, ReportRecipient
+    from circularity.reports.send import send_report
+    from tests.factories import UserFactory
+
+    CircularCenter.objects.filter(code="CC-AMS").update(code='=HYPERLINK("x")')
+    Target.objects.filter(metric="avg_plastic_content").update(baseline_value=Decimal("0.02"))
+    ReportRecipient.objects.create(name="CSO", email="cso@example.com")
+    send_report(month=MARCH)
+    stored = ComplianceReport.objects.get(period=MARCH)
+    rows = csv_figures(stored.csv)
+
+    hostile = [row for row in rows if row["group"].endswith('=HYPERLINK("x")')]
+    assert hostile and {row["group"] for row in hostile} == {'\'=HYPERLINK("x")'}
+    reduction = pick(rows, section="packaging", span="month", figure="plastic_reduction")
+    expected = stored.figures["packaging"]["month"]["plastic_reduction"]
+    assert reduction.startswith("-") and float(reduction) == pytest.approx(float(expected))
+    for row in rows:
+        text_cells = [value for column, value in row.items() if column != "value"]
+        assert not any(cell.startswith(FORMULA_STARTS) for cell in text_cells), row
+        if row["value"].startswith(FORMULA_STARTS):
+            float(row["value"])  # only a number may start with "-"
+
+    # The admin and the API serve the CSV as stored.
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    for url in (
+        f"/api/v1/reports/{stored.label}/csv/",
+        reverse("admin:circularity_compliancereport_csv", args=[stored.pk]),
+    ):
+        download = client.get(url)
+        assert download.status_code == 200 and download.content.decode() == stored.csv

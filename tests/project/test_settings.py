@@ -37,7 +37,7 @@ SETTINGS_VARIABLES = {
     "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL",
     "EMAIL_TIMEOUT", "DEFAULT_FROM_EMAIL", "EMAIL_OUTBOX_DIR", "EMAIL_BACKEND", "API_THROTTLE_USER",
     "LOG_LEVEL", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "DJANGO_SETTINGS_MODULE", "DATABASE_REPLICA_URL",
-    "CACHE_URL",
+    "CACHE_URL", "CELERY_VISIBILITY_TIMEOUT", "REPORT_CLAIM_LEASE_SECONDS", "REPORT_RETRY_BASE_SECONDS",
 }  # fmt: skip
 
 DUMP = """
@@ -91,7 +91,7 @@ def test_var_defaults_to_the_repository_var_folder():
 
 def test_an_smtp_host_switches_email_to_smtp(tmp_path):
     found = settings_in({"ASSETLIFE_VAR_DIR": str(tmp_path), "EMAIL_HOST": "smtp.example.com"})
-    assert found["email_backend"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert found["email_backend"] == "assetlife.mail.SmtpBackend"  # Django's, aware of a send in doubt
 
 
 @pytest.mark.parametrize(
@@ -182,3 +182,26 @@ def test_every_variable_the_settings_read_is_documented_and_isolated_here():
     assert len(read) > 20
     assert {name for name in read if f"`{name}`" not in documented} == set()
     assert read <= SETTINGS_VARIABLES
+
+
+CELERY_DUMP = """
+import json, django
+from django.conf import settings
+django.setup()
+from assetlife.celery import app
+print(json.dumps({
+    "visibility_timeout": app.conf.broker_transport_options.get("visibility_timeout"),
+    "lease": settings.REPORT_CLAIM_LEASE_SECONDS,
+    "retry_base": settings.REPORT_RETRY_BASE_SECONDS,
+}))
+"""
+
+
+def test_a_redis_broker_redelivers_only_after_the_longest_eta(tmp_path):
+    """A task waiting for its ETA must not be handed to a second worker meanwhile (docs/reports.md)."""
+    env = {"ASSETLIFE_VAR_DIR": str(tmp_path), "CELERY_BROKER_URL": "redis://127.0.0.1:6379/9"}
+    result = run(["-c", CELERY_DUMP], env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"visibility_timeout": 86400, "lease": 900, "retry_base": 60}
+    result = run(["-c", CELERY_DUMP], {**env, "CELERY_VISIBILITY_TIMEOUT": "50000", "REPORT_CLAIM_LEASE_SECONDS": "60"})
+    assert json.loads(result.stdout)["visibility_timeout"] == 50000 and json.loads(result.stdout)["lease"] == 60

@@ -1,0 +1,42 @@
+"""Queueing a Celery task from a request or a command: the one place a broker outage is met.
+
+``enqueue(task, **kwargs)`` publishes at once and raises ``QueueUnavailable`` — an error
+that says what was not queued and what to do — when the broker cannot take the message
+(Redis down, a wrong ``CELERY_BROKER_URL``, the file broker's folder unwritable). Callers
+turn it into an admin message or a ``CommandError``; nobody answers a 500 for it.
+
+It publishes immediately rather than on commit: an error after the response is decided
+could not be told to the person who asked. Callers enqueue after their own writes commit.
+"""
+
+from __future__ import annotations
+
+from celery import Task
+from celery.result import AsyncResult
+from kombu.exceptions import KombuError
+
+# Fail within a few seconds instead of Celery's default publish retries.
+RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+
+
+class QueueUnavailable(Exception):
+    """The task queue (the Celery broker) could not take a task: nothing was queued."""
+
+    def __init__(self, task_name: str, error: Exception):
+        self.task_name = task_name
+        self.error = error
+        super().__init__(
+            f"The task queue is unreachable, so nothing was queued ({task_name}: {error}). "
+            "Try again in a few minutes; if it persists, check that the broker (CELERY_BROKER_URL) is running."
+        )
+
+
+def enqueue(task: Task, /, **kwargs) -> AsyncResult:
+    """Queue ``task`` with ``kwargs``; raise ``QueueUnavailable`` if the broker cannot take it."""
+    try:
+        return task.apply_async(kwargs=kwargs, retry_policy=RETRY_POLICY)
+    except (KombuError, OSError) as error:
+        raise QueueUnavailable(task.name, error) from error
+
+
+__all__ = ["QueueUnavailable", "enqueue"]
