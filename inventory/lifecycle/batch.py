@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from assetlife.collector import paused_collection
@@ -343,7 +343,12 @@ def _center_codes(ids: set[int]) -> dict[int, str]:
 
 
 def _write_changes(rows: Iterable[_Locked]) -> None:
-    """Write the new field values: one UPDATE per distinct set of values, not one per row."""
+    """Write the new field values: one UPDATE per distinct set of values, not one per row.
+
+    On PostgreSQL, several sets of values are one UPDATE per set of *columns*, each row's
+    values read from arrays: a batch of servers decommissioned at a thousand different
+    moments (each its ``decommissioned_at`` and ``last_event_at``) is one statement.
+    """
     groups: dict[tuple, list[int]] = defaultdict(list)
     keys: dict[int, tuple] = {}  # id of a shared ``changes`` dict -> its key, made once per tree
     for row in rows:
@@ -354,6 +359,33 @@ def _write_changes(rows: Iterable[_Locked]) -> None:
                 keys[id(row.changes)] = key
             groups[key].append(row.pk)
     now = timezone.now()
+    if connection.vendor == "postgresql" and len(groups) > 1:
+        _update_from_arrays(groups, now)
+        return
     for key, pks in groups.items():
         values = {(f"{name}_id" if name in ("site", "center") else name): value for name, value in key}
         Asset.objects.filter(pk__any=pks).update(**values, updated_at=now)
+
+
+def _update_from_arrays(groups: dict[tuple, list[int]], now: datetime) -> None:
+    by_columns: dict[tuple[str, ...], list[list]] = {}
+    for key, pks in groups.items():
+        names = tuple(name for name, _ in key)
+        arrays = by_columns.setdefault(names, [[] for _ in range(len(names) + 1)])
+        arrays[0].extend(pks)
+        for position, (_, value) in enumerate(key, start=1):
+            arrays[position].extend([value] * len(pks))
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for names, arrays in by_columns.items():
+            fields = [Asset._meta.get_field(name) for name in names]
+            columns = [field.column for field in fields]
+            types = ["bigint", *(field.db_type(connection) for field in fields)]
+            assignments = ", ".join(f"{quote(column)} = v.{quote(column)}" for column in columns)
+            sources = ", ".join(f"%s::{sql_type}[]" for sql_type in types)
+            aliases = ", ".join(quote(column) for column in ("id", *columns))
+            cursor.execute(
+                f"UPDATE {quote(Asset._meta.db_table)} AS a SET {assignments}, {quote('updated_at')} = %s "
+                f"FROM unnest({sources}) AS v({aliases}) WHERE a.id = v.id",
+                [now, *arrays],
+            )

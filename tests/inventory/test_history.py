@@ -130,6 +130,26 @@ def test_a_batch_applies_in_order_and_refuses_an_item_earlier_than_one_before_it
     assert LifecycleEvent.objects.count() == 2  # the registrations only: all or nothing
 
 
+def test_a_batch_at_many_moments_writes_each_trees_own_values():
+    site = SiteFactory(code="AMS05")
+    servers = [register(f"SRV-{n}", site=site, at=hours(0)) for n in range(3)]
+    register("CPU-0", parent=servers[0], category=Category.CPU, at=hours(0))
+    requests = [TransitionRequest(f"SRV-{n}", Status.DECOMMISSIONED, hours(n + 1)) for n in range(3)]
+    requests.append(TransitionRequest("SRV-2", Status.MISSING, hours(9)))
+    lifecycle.transition_many(requests, source=Source.API)
+    rows = {
+        serial: rest
+        for serial, *rest in Asset.objects.values_list("serial_number", "status", "decommissioned_at", "last_event_at")
+    }
+    assert rows == {
+        "SRV-0": [Status.DECOMMISSIONED, hours(1), hours(1)],
+        "CPU-0": [Status.DECOMMISSIONED, hours(1), hours(1)],
+        "SRV-1": [Status.DECOMMISSIONED, hours(2), hours(2)],
+        "SRV-2": [Status.MISSING, hours(3), hours(9)],
+    }
+    nothing_breaks()
+
+
 def test_a_batch_with_a_bad_moment_is_refused_before_anything_is_locked_or_written():
     register("SRV-1", at=hours(0))
     requests = [
