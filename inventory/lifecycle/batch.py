@@ -368,24 +368,28 @@ def _write_changes(rows: Iterable[_Locked]) -> None:
 
 
 def _update_from_arrays(groups: dict[tuple, list[int]], now: datetime) -> None:
-    by_columns: dict[tuple[str, ...], list[list]] = {}
+    """One UPDATE per set of changed columns: each row's id with the number of its set of
+    values, joined to those sets (``unnest … WITH ORDINALITY``). Only integers travel
+    per row: adapting 20,000 moments per statement cost more than the statement."""
+    by_columns: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
     for key, pks in groups.items():
-        names = tuple(name for name, _ in key)
-        arrays = by_columns.setdefault(names, [[] for _ in range(len(names) + 1)])
-        arrays[0].extend(pks)
-        for position, (_, value) in enumerate(key, start=1):
-            arrays[position].extend([value] * len(pks))
+        by_columns[tuple(name for name, _ in key)].append((tuple(value for _, value in key), pks))
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for names, arrays in by_columns.items():
+        for names, sets in by_columns.items():
             fields = [Asset._meta.get_field(name) for name in names]
-            columns = [field.column for field in fields]
-            types = ["bigint", *(field.db_type(connection) for field in fields)]
-            assignments = ", ".join(f"{quote(column)} = v.{quote(column)}" for column in columns)
-            sources = ", ".join(f"%s::{sql_type}[]" for sql_type in types)
-            aliases = ", ".join(quote(column) for column in ("id", *columns))
+            columns = [quote(field.column) for field in fields]
+            ids, numbers = [], []
+            for number, (_, pks) in enumerate(sets, start=1):
+                ids.extend(pks)
+                numbers.extend([number] * len(pks))
+            values = [[values[position] for values, _ in sets] for position in range(len(names))]
+            assignments = ", ".join(f"{column} = k.{column}" for column in columns)
+            arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
             cursor.execute(
                 f"UPDATE {quote(Asset._meta.db_table)} AS a SET {assignments}, {quote('updated_at')} = %s "
-                f"FROM unnest({sources}) AS v({aliases}) WHERE a.id = v.id",
-                [now, *arrays],
+                "FROM unnest(%s::bigint[], %s::integer[]) AS v(id, number) "
+                f"JOIN unnest({arrays}) WITH ORDINALITY AS k({', '.join(columns)}, number) ON k.number = v.number "
+                "WHERE a.id = v.id",
+                [now, ids, numbers, *values],
             )
