@@ -32,14 +32,13 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from assetlife.collector import paused_collection
 from circularity.models import CircularCenter
-from inventory import lifecycle
+from inventory import lifecycle, moments
 from inventory.choices import Source, Status
-from inventory.errors import BatchRefused
-from inventory.lifecycle import FUTURE_TOLERANCE, TransitionRequest
+from inventory.errors import BatchRefused, MomentRefused
+from inventory.lifecycle import TransitionRequest
 from inventory.models import Asset, LifecycleEvent
 from inventory.scopes import Scope, scope_for, seen_flag, visible
 
@@ -175,22 +174,11 @@ def _read_item(raw, now: dt.datetime) -> tuple[Item | None, dict[str, list[str]]
 
 
 def _moment(text: str, now: dt.datetime) -> tuple[dt.datetime | None, str | None]:
-    moment = None
-    if len(text) > 10:  # a date alone is not a moment
-        try:
-            moment = dt.datetime.fromisoformat(text)
-        except ValueError:
-            try:
-                moment = parse_datetime(text)
-            except ValueError:
-                moment = None
-    if moment is None:
-        return None, f"{text!r} is not an ISO 8601 date and time, e.g. 2022-03-15T12:00:00Z."
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    if moment > now + FUTURE_TOLERANCE:
-        return None, f"{moment.isoformat()} is in the future; name when it happened."
-    return moment, None
+    """The one rule of a moment (``inventory.moments``), as the single transition reads it."""
+    try:
+        return moments.parse_moment(text, field="occurred_at", now=now), None
+    except MomentRefused as refused:
+        return None, refused.sentence
 
 
 def _resolve_keys(items: list[Item], scope: Scope | None) -> tuple[dict[str, int], dict[str, CircularCenter]]:

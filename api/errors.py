@@ -3,6 +3,9 @@
 * ``BatchInvalid`` (a bulk body that cannot be read) -> 400 naming each bad item's
   index and fields.
 * ``AssetNotFound`` -> 404 with its ``as_dict()`` body.
+* ``MomentRefused`` (a moment a service refused: ``inventory.moments``) -> 400 naming the
+  field, ``{"<field>": ["..."]}``, as DRF's own field errors; a ``BatchRefused`` of moments
+  only -> 400 by index, as ``BatchInvalid``.
 * Every other ``inventory.errors.LifecycleError`` (refused transitions, part moves,
   dispositions, custody, sanitizations, refused batches) -> 409 with its ``as_dict()``
   body: ``{"code": ..., "detail": ..., <the data of the refusal>}``.
@@ -21,7 +24,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from inventory.errors import AssetNotFound, LifecycleError
+from inventory.errors import AssetNotFound, BatchRefused, LifecycleError, MomentRefused
 
 
 class ExternalIdConflict(LifecycleError):
@@ -87,6 +90,13 @@ def exception_handler(exc, context):
         return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, AssetNotFound):
         return Response(exc.as_dict(), status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, MomentRefused):
+        return Response({exc.field: [exc.sentence]}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, BatchRefused) and all(isinstance(error, MomentRefused) for error in exc.errors.values()):
+        invalid = BatchInvalid.from_field_errors(
+            {index: {error.field: [error.sentence]} for index, error in exc.errors.items()}
+        )
+        return Response(invalid.as_dict(), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, LifecycleError):
         return Response(exc.as_dict(), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ProtectedError):

@@ -5,14 +5,14 @@ circular centers are looked up in the caller's access scope, so one outside it i
 "unknown" too: a write body cannot probe, or reach, what the caller may not see.
 """
 
-from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_choice_field
 from rest_framework import serializers
 
 from circularity.models import CircularCenter
+from inventory import moments
 from inventory.choices import Status
-from inventory.lifecycle import FUTURE_TOLERANCE
+from inventory.errors import MomentRefused
 from inventory.models import Asset, PartModel, Site
 from inventory.registration import REGISTRATION_STATUSES
 from inventory.scopes import placement_of, scope_for, visible
@@ -78,18 +78,18 @@ class PartModelField(serializers.PrimaryKeyRelatedField):
 
 
 class MomentField(serializers.DateTimeField):
-    """An ISO 8601 date and time that has happened (clocks may run ahead a few minutes).
+    """An ISO 8601 date and time with its time zone, that has happened (``inventory.moments``).
 
-    A value without a time zone is read in the ``TIME_ZONE`` setting (UTC by default).
+    The same rule and the same formats as the bulk events endpoint: 1990-01-01T00:00Z to
+    five minutes after now, ``Z`` or an offset within ±14:00; a naive value or a date alone
+    is refused.
     """
 
-    default_error_messages = {"future": "{value} is in the future; name when it happened."}
-
     def to_internal_value(self, value):
-        moment = super().to_internal_value(value)
-        if moment > timezone.now() + FUTURE_TOLERANCE:
-            self.fail("future", value=moment.isoformat())
-        return moment
+        try:
+            return moments.parse_moment(value, field=self.field_name or "value")
+        except MomentRefused as refused:
+            raise serializers.ValidationError(refused.sentence, code=refused.code) from None
 
 
 class AssetListField(serializers.ListField):

@@ -2,7 +2,10 @@
 
 Related objects are filtered by natural key (``?site=AMS05``, ``?parent=SN123``); time
 ranges by ``<field>_after`` (included) and ``<field>_before`` (excluded). A value that
-cannot be read answers 400 naming the parameter.
+cannot be read answers 400 naming the parameter. Times, days and years are read by
+``inventory.moments``, the one home of the rule: a time carries its time zone and lies
+within what the columns hold (1990-01-01T00:00Z … 2101-01-01T00:00Z), a day within the
+years 1990 … 2100, a target's fiscal year within FY2000 … FY2100.
 """
 
 import django_filters as filters
@@ -10,8 +13,19 @@ from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
 
 from circularity.choices import Metric, Route, SanitizationMethod
-from circularity.models import CircularCenter, Disposition, PackagingRecord, SanitizationRecord, Shipment, Target
+from circularity.models import (
+    FIRST_TARGET_YEAR,
+    LAST_TARGET_YEAR,
+    CircularCenter,
+    Disposition,
+    PackagingRecord,
+    SanitizationRecord,
+    Shipment,
+    Target,
+)
+from inventory import moments
 from inventory.choices import Action, Category, Source, Status
+from inventory.errors import MomentRefused
 from inventory.models import Asset, LifecycleEvent, PartModel, Site
 
 
@@ -51,6 +65,55 @@ class StrictBooleanField(forms.NullBooleanField):
 
 class BooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+class _MomentsField(forms.CharField):
+    """Reads the query text with ``parse`` (an ``inventory.moments`` reader) into a value."""
+
+    parse = None
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return type(self).parse(text)
+        except MomentRefused as refused:
+            raise forms.ValidationError(refused.sentence, code=refused.code) from None
+
+
+class TimeBoundField(_MomentsField):
+    @staticmethod
+    def parse(text):
+        return moments.parse_query_bound(text, field="value")
+
+
+class DayField(_MomentsField):
+    @staticmethod
+    def parse(text):
+        return moments.parse_day(text, field="value")
+
+
+class TargetYearField(_MomentsField):
+    @staticmethod
+    def parse(text):
+        if not text.strip().isdigit() or len(text.strip()) > 4:
+            raise MomentRefused("value", text, "is not a fiscal year; use YYYY, e.g. 2030")
+        return moments.check_year(int(text), field="value", first=FIRST_TARGET_YEAR, last=LAST_TARGET_YEAR)
+
+
+class MomentFilter(filters.IsoDateTimeFilter):
+    """A time bound, ``2022-03-15T12:00:00Z``: with a time zone, within what the columns hold."""
+
+    field_class = TimeBoundField
+
+
+class DayFilter(filters.DateFilter):
+    field_class = DayField
+
+
+class TargetYearFilter(filters.NumberFilter):
+    field_class = TargetYearField
 
 
 class SiteFilter(filters.FilterSet):
@@ -98,10 +161,10 @@ class AssetFilter(filters.FilterSet):
 
 
 class EventFilter(filters.FilterSet):
-    occurred_after = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
-    recorded_after = filters.IsoDateTimeFilter(field_name="recorded_at", lookup_expr="gte")
-    recorded_before = filters.IsoDateTimeFilter(field_name="recorded_at", lookup_expr="lt")
+    occurred_after = MomentFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = MomentFilter(field_name="occurred_at", lookup_expr="lt")
+    recorded_after = MomentFilter(field_name="recorded_at", lookup_expr="gte")
+    recorded_before = MomentFilter(field_name="recorded_at", lookup_expr="lt")
     asset = filters.CharFilter(field_name="asset__serial_number", help_text="Serial number.")
     action = filters.MultipleChoiceFilter(choices=Action.choices)
     to_status = filters.MultipleChoiceFilter(choices=Status.choices)
@@ -117,8 +180,8 @@ class ShipmentFilter(filters.FilterSet):
     from_site = filters.CharFilter(field_name="from_site__code")
     to_center = filters.CharFilter(field_name="to_center__code")
     received = BooleanFilter(field_name="received_at", lookup_expr="isnull", exclude=True)
-    shipped_after = filters.IsoDateTimeFilter(field_name="shipped_at", lookup_expr="gte")
-    shipped_before = filters.IsoDateTimeFilter(field_name="shipped_at", lookup_expr="lt")
+    shipped_after = MomentFilter(field_name="shipped_at", lookup_expr="gte")
+    shipped_before = MomentFilter(field_name="shipped_at", lookup_expr="lt")
     asset = filters.CharFilter(field_name="assets__serial_number", distinct=True, help_text="Serial number.")
     tracking_ref = filters.CharFilter()
 
@@ -132,8 +195,8 @@ class SanitizationFilter(filters.FilterSet):
     method = filters.MultipleChoiceFilter(choices=SanitizationMethod.choices)
     verified = BooleanFilter()
     certificate_id = filters.CharFilter()
-    performed_after = filters.IsoDateTimeFilter(field_name="performed_at", lookup_expr="gte")
-    performed_before = filters.IsoDateTimeFilter(field_name="performed_at", lookup_expr="lt")
+    performed_after = MomentFilter(field_name="performed_at", lookup_expr="gte")
+    performed_before = MomentFilter(field_name="performed_at", lookup_expr="lt")
 
     class Meta:
         model = SanitizationRecord
@@ -147,8 +210,8 @@ class DispositionFilter(filters.FilterSet):
     site = filters.CharFilter(field_name="site__code", help_text="The site the asset was decommissioned from.")
     route = filters.MultipleChoiceFilter(choices=Route.choices)
     category = filters.MultipleChoiceFilter(choices=Category.choices)
-    decided_after = filters.IsoDateTimeFilter(field_name="decided_at", lookup_expr="gte")
-    decided_before = filters.IsoDateTimeFilter(field_name="decided_at", lookup_expr="lt")
+    decided_after = MomentFilter(field_name="decided_at", lookup_expr="gte")
+    decided_before = MomentFilter(field_name="decided_at", lookup_expr="lt")
 
     class Meta:
         model = Disposition
@@ -159,8 +222,8 @@ class PackagingRecordFilter(filters.FilterSet):
     site = filters.CharFilter(field_name="site__code")
     supplier = filters.CharFilter(lookup_expr="icontains")
     part_model = filters.NumberFilter(field_name="part_model_id")
-    received_after = filters.DateFilter(field_name="received_on", lookup_expr="gte")
-    received_before = filters.DateFilter(field_name="received_on", lookup_expr="lt")
+    received_after = DayFilter(field_name="received_on", lookup_expr="gte")
+    received_before = DayFilter(field_name="received_on", lookup_expr="lt")
 
     class Meta:
         model = PackagingRecord
@@ -169,7 +232,7 @@ class PackagingRecordFilter(filters.FilterSet):
 
 class TargetFilter(filters.FilterSet):
     metric = filters.MultipleChoiceFilter(choices=Metric.choices)
-    target_fiscal_year = filters.NumberFilter()
+    target_fiscal_year = TargetYearFilter()
 
     class Meta:
         model = Target

@@ -49,6 +49,9 @@ def main(argv=None):
     parser.add_argument("--docs", action="store_true", help="write docs/performance.md and its chart")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     parser.add_argument("--out", type=Path, default=None, help="where to write the results JSON")
+    parser.add_argument(
+        "--check-data", action="store_true", help="run manage.py check_data on the fleet the run built, at its end"
+    )
     args = parser.parse_args(argv)
     plan = SIZES[args.size]
     url = bench_url(args.size)
@@ -66,6 +69,9 @@ def main(argv=None):
     started = time.perf_counter()
     try:
         figures, facts = run(url, plan)
+        if args.check_data:
+            facts["check_data"] = check_data()
+            print(f"bench: check_data: {facts['check_data']}", flush=True)
     finally:
         from django.db import connections
 
@@ -132,6 +138,20 @@ def run(url: str, plan: dict):
     figures.extend(memory_figures(memory))
     conn.close()
     return figures, facts
+
+
+def check_data() -> str:
+    """``clean``, or the summary of what ``manage.py check_data`` found wrong (and its first lines)."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    try:
+        call_command("check_data", stdout=out)
+    except CommandError as error:
+        return f"{error} {out.getvalue()[:2000]}"
+    return "clean"
 
 
 def _token() -> str:

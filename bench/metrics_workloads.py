@@ -113,19 +113,8 @@ def snapshot_refresh_figure(conn, fleet: Fleet, count: int, next_tree: int, repe
 
 
 def _add_in_month(conn, fleet: Fleet, next_tree: int, month: dt.date) -> int:
-    """1,000 more dispositions decided in ``month``, marked stale as the service would."""
-    with conn.cursor() as cur:
-        cur.execute(
-            """
-            INSERT INTO circularity_disposition (asset_id, tree_root_id, center_id, site_id, category, route,
-                decided_at, mass_kg, embodied_kgco2e, to_site_id, vendor, certificate_id, recorded_at)
-            SELECT asset_id, tree_root_id, center_id, site_id, category, 'recycle',
-                   %s::timestamptz + (n || ' minutes')::interval, mass_kg, embodied_kgco2e, NULL, '', '', now()
-            FROM (SELECT *, row_number() OVER () AS n FROM circularity_disposition LIMIT 1000) AS sample
-            """,
-            [dt.datetime(month.year, month.month, 2, tzinfo=dt.UTC)],
-        )
-    conn.commit()
+    """1,000 more dispositions decided in ``month`` (50 retired trees), marked stale as the service would."""
+    next_tree = load_dispositions(conn, fleet, 1000, start_tree=next_tree, month=month)
     snapshots.mark_stale([month])
     return next_tree
 

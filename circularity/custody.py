@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from inventory import lifecycle
+from inventory import lifecycle, moments
 from inventory.choices import Status
 from inventory.errors import AssetNotFound
 from inventory.lifecycle import TransitionRequest
@@ -36,6 +36,7 @@ def ship(
     serials = sorted({a.serial_number if isinstance(a, Asset) else a for a in assets})
     if not serials:
         raise CustodyRefused("A shipment needs at least one asset")
+    moments.check_moment(shipped_at, field="shipped_at")
     with transaction.atomic():
         found = {a.serial_number: a for a in Asset.objects.filter(serial_number__in=serials)}
         for serial in serials:
@@ -63,6 +64,7 @@ def receive(*, shipment: Shipment, received_at: dt.datetime, source: str, actor=
     Assets reported ``missing`` on the way stay missing (they are found again later by a
     transition of their own); a shipment is received once.
     """
+    moments.check_moment(received_at, field="received_at")
     with transaction.atomic():
         shipment = Shipment.objects.select_for_update().select_related("to_center").get(pk=shipment.pk)
         if shipment.received_at is not None:

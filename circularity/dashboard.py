@@ -118,9 +118,6 @@ def _selected_fiscal_year(request, today: dt.date) -> int:
     if fiscal_year > current:
         messages.error(request, f"FY{fiscal_year} has not started yet. Showing FY{current}.")
         return current
-    if fiscal_year < 1900:
-        messages.error(request, f"FY{fiscal_year} is out of range. Showing FY{current}.")
-        return current
     return fiscal_year
 
 

@@ -12,9 +12,8 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
-from inventory import lifecycle
+from inventory import lifecycle, moments
 from inventory.choices import Status
 from inventory.errors import AssetNotFound
 from inventory.models import Asset, Site
@@ -52,8 +51,10 @@ def record_disposition(
 ) -> list[Disposition]:
     """Decide the route of an asset at a circular center, and of everything installed in it.
 
-    Refuses (``DispositionRefused``, ``SanitizationMissing`` or ``TransitionRefused``) and
-    writes nothing unless: the asset is top-level and ``at_circular_center`` at ``center``;
+    Refuses (``MomentRefused``, ``DispositionRefused``, ``SanitizationMissing``,
+    ``TransitionRefused`` or ``EventOutOfOrder``) and writes nothing unless: ``decided_at``
+    is a moment AssetLife records, no earlier than the tree's latest event; the asset is
+    top-level and ``at_circular_center`` at ``center``;
     ``reuse`` names ``to_site``; every data-bearing asset of the tree has a verified
     sanitization of a method the route allows, performed in this custody cycle.
     """
@@ -64,10 +65,7 @@ def record_disposition(
         raise DispositionRefused(serial, "reuse needs the site the asset returns to (to_site)")
     if route != Route.REUSE and to_site is not None:
         raise DispositionRefused(serial, f"to_site is for reuse only, not {route}")
-    if decided_at is None or timezone.is_naive(decided_at):
-        raise DispositionRefused(serial, "decided_at must be a date and time with a time zone")
-    if decided_at > timezone.now() + lifecycle.FUTURE_TOLERANCE:
-        raise DispositionRefused(serial, f"decided_at {decided_at.isoformat()} is in the future")
+    moments.check_moment(decided_at, field="decided_at")
 
     with transaction.atomic():
         tree = lifecycle.lock_tree(serial)
@@ -139,10 +137,7 @@ def record_sanitization(
         raise SanitizationRefused(serial, "a verified sanitization needs its certificate_id")
     if not performed_by:
         raise SanitizationRefused(serial, "name who performed it (performed_by)")
-    if performed_at is None or timezone.is_naive(performed_at):
-        raise SanitizationRefused(serial, "performed_at must be a date and time with a time zone")
-    if performed_at > timezone.now() + lifecycle.FUTURE_TOLERANCE:
-        raise SanitizationRefused(serial, f"performed_at {performed_at.isoformat()} is in the future")
+    moments.check_moment(performed_at, field="performed_at")
     with transaction.atomic():
         target = Asset.objects.filter(serial_number=serial).first()
         if target is None:

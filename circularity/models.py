@@ -6,6 +6,7 @@ Fields follow SPEC section 1. Rows here are written by the services beside this 
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -13,6 +14,7 @@ from django.db.models import F, Q
 from inventory.append_only import AppendOnlyModel
 from inventory.choices import Category, Status
 from inventory.models import Asset, PartModel, Placement, Site
+from inventory.moments import stored_range, validate_day, validate_moment
 
 from .choices import Comparison, Dimension, Metric, Route, SanitizationMethod
 
@@ -47,8 +49,8 @@ class Shipment(models.Model):
 
     from_site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="shipments")
     to_center = models.ForeignKey(CircularCenter, on_delete=models.PROTECT, related_name="shipments")
-    shipped_at = models.DateTimeField()
-    received_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(validators=[validate_moment])
+    received_at = models.DateTimeField(null=True, blank=True, validators=[validate_moment])
     tracking_ref = models.CharField(max_length=100, blank=True)
     assets = models.ManyToManyField(Asset, related_name="shipments", help_text="The top-level assets shipped.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -60,6 +62,8 @@ class Shipment(models.Model):
                 condition=Q(received_at__isnull=True) | Q(received_at__gte=F("shipped_at")),
                 name="shipment_received_after_shipped",
             ),
+            models.CheckConstraint(condition=stored_range("shipped_at"), name="shipment_shipped_at_in_range"),
+            models.CheckConstraint(condition=stored_range("received_at"), name="shipment_received_at_in_range"),
         ]
         indexes = [models.Index(fields=["received_at", "shipped_at"], name="shipment_open_idx")]
 
@@ -103,7 +107,7 @@ class SanitizationRecord(AppendOnlyModel):
 
     asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="sanitizations")
     method = models.CharField(max_length=8, choices=SanitizationMethod.choices)
-    performed_at = models.DateTimeField()
+    performed_at = models.DateTimeField(validators=[validate_moment])
     performed_by = models.CharField(max_length=200, help_text="Technician or vendor who did it.")
     verified = models.BooleanField(default=False, help_text="The result was verified (SP 800-88 §4.7).")
     certificate_id = models.CharField(max_length=100, blank=True)
@@ -118,6 +122,7 @@ class SanitizationRecord(AppendOnlyModel):
             models.CheckConstraint(
                 condition=Q(verified=False) | ~Q(certificate_id=""), name="sanitization_verified_has_certificate"
             ),
+            models.CheckConstraint(condition=stored_range("performed_at"), name="sanitization_performed_at_in_range"),
         ]
         indexes = [models.Index(fields=["asset", "verified", "method"], name="sanitization_gate_idx")]
 
@@ -156,7 +161,7 @@ class Disposition(AppendOnlyModel):
     )
     category = models.CharField(max_length=16, choices=Category.choices)
     route = models.CharField(max_length=32, choices=Route.choices)
-    decided_at = models.DateTimeField()
+    decided_at = models.DateTimeField(validators=[validate_moment])
     mass_kg = models.DecimalField(max_digits=12, decimal_places=3, validators=[MinValueValidator(0)])
     embodied_kgco2e = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
     to_site = models.ForeignKey(
@@ -183,6 +188,7 @@ class Disposition(AppendOnlyModel):
             models.CheckConstraint(
                 condition=~Q(route=Route.REUSE) | Q(to_site__isnull=False), name="disposition_reuse_has_site"
             ),
+            models.CheckConstraint(condition=stored_range("decided_at"), name="disposition_decided_at_in_range"),
         ]
         indexes = [
             models.Index(fields=["decided_at"], name="disposition_decided_idx"),
@@ -200,7 +206,7 @@ class PackagingRecord(models.Model):
 
     placement = Placement(site="site_id")
 
-    received_on = models.DateField()
+    received_on = models.DateField(validators=[validate_day])
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="packaging_records")
     supplier = models.CharField(max_length=200)
     part_model = models.ForeignKey(PartModel, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -219,6 +225,9 @@ class PackagingRecord(models.Model):
                 condition=Q(single_use_plastic_g__gte=0) & Q(single_use_plastic_g__lte=F("packaging_mass_g")),
                 name="packaging_plastic_within_mass",
             ),
+            models.CheckConstraint(
+                condition=stored_range("received_on", day=True), name="packaging_received_on_in_range"
+            ),
         ]
         indexes = [models.Index(fields=["received_on"], name="packaging_received_idx")]
 
@@ -226,15 +235,51 @@ class PackagingRecord(models.Model):
         return f"{self.received_on} {self.site} {self.supplier} × {self.package_count}"
 
 
+# A target is a commitment of this century; a fiscal year outside it is a typo (FY0, FY20300).
+FIRST_TARGET_YEAR, LAST_TARGET_YEAR = 2000, 2100
+
+
+def validate_fraction(value) -> None:
+    """Every targeted metric is a fraction: say so before a 90 is saved (the one home of the rule)."""
+    if value is not None and not 0 <= value <= 1:
+        raise ValidationError(
+            f"Write it as a fraction between 0 and 1 (0.90 for 90 %), not {value}.", code="not_a_fraction"
+        )
+
+
+def validate_target_year(value) -> None:
+    if value is not None and not FIRST_TARGET_YEAR <= value <= LAST_TARGET_YEAR:
+        raise ValidationError(
+            f"FY{value} is outside FY{FIRST_TARGET_YEAR} … FY{LAST_TARGET_YEAR}.", code="fiscal_year_out_of_range"
+        )
+
+
+def _fraction(field: str) -> Q:
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0, f"{field}__lte": 1})
+
+
+def _target_year(field: str) -> Q:
+    return Q(**{f"{field}__gte": FIRST_TARGET_YEAR, f"{field}__lte": LAST_TARGET_YEAR})
+
+
 class Target(models.Model):
     """A public commitment: a metric to reach by a fiscal year, from a baseline."""
 
     metric = models.CharField(max_length=32, choices=Metric.choices)
     comparison = models.CharField(max_length=3, choices=Comparison.choices)
-    target_value = models.DecimalField(max_digits=10, decimal_places=6)
-    target_fiscal_year = models.PositiveSmallIntegerField()
-    baseline_fiscal_year = models.PositiveSmallIntegerField()
-    baseline_value = models.DecimalField(max_digits=10, decimal_places=6, null=True, blank=True)
+    target_value = models.DecimalField(
+        max_digits=10, decimal_places=6, validators=[validate_fraction], help_text="A fraction: 0.90 is 90 %."
+    )
+    target_fiscal_year = models.PositiveSmallIntegerField(validators=[validate_target_year])
+    baseline_fiscal_year = models.PositiveSmallIntegerField(validators=[validate_target_year])
+    baseline_value = models.DecimalField(
+        max_digits=10,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[validate_fraction],
+        help_text="A fraction; blank: the metric's value in the baseline fiscal year.",
+    )
     description = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -246,6 +291,12 @@ class Target(models.Model):
             models.CheckConstraint(
                 condition=Q(baseline_fiscal_year__lt=F("target_fiscal_year")), name="target_baseline_before_target"
             ),
+            models.CheckConstraint(condition=_target_year("target_fiscal_year"), name="target_fiscal_year_in_range"),
+            models.CheckConstraint(
+                condition=_target_year("baseline_fiscal_year"), name="target_baseline_fiscal_year_in_range"
+            ),
+            models.CheckConstraint(condition=_fraction("target_value"), name="target_value_is_fraction"),
+            models.CheckConstraint(condition=_fraction("baseline_value"), name="target_baseline_value_is_fraction"),
         ]
 
     def __str__(self):

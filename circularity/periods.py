@@ -3,7 +3,8 @@
 A fiscal year is named after the calendar year it ends in and starts on the first day of
 month ``FISCAL_YEAR_START_MONTH`` (default 7): FY2022 = 2021-07-01 … 2022-06-30. All
 period boundaries are UTC: a disposition belongs to the period containing its
-``decided_at`` in UTC.
+``decided_at`` in UTC. A month or fiscal year that is read (``parse_*``) lies in the years
+``inventory.moments`` allows, 1990 … 2100.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+
+from inventory.moments import FIRST_YEAR, LAST_YEAR
 
 from .choices import PeriodKind
 
@@ -112,16 +115,22 @@ def parse_month(text: str) -> dt.date:
     match = MONTH_RE.match(text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise PeriodError(f"{text!r} is not a month: use YYYY-MM, e.g. 2022-01.")
-    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+    return dt.date(_year(int(match.group(1)), text), int(match.group(2)), 1)
 
 
 def parse_fiscal_year(text: str) -> int:
     match = FISCAL_YEAR_RE.match(text.strip())
     if match:
-        return int(match.group(1))
+        return _year(int(match.group(1)), text)
     if text.strip().isdigit() and len(text.strip()) == 4:
-        return int(text.strip())
+        return _year(int(text.strip()), text)
     raise PeriodError(f"{text!r} is not a fiscal year: use FYYYYY, e.g. FY2022.")
+
+
+def _year(year: int, text: str) -> int:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(f"{text!r} is outside the years {FIRST_YEAR} … {LAST_YEAR}.")
+    return year
 
 
 def parse_bound(text: str, kind: str) -> dt.date:

@@ -1,5 +1,6 @@
 """Domain errors of the inventory. They carry data; the API and admin render them."""
 
+import datetime as dt
 from collections.abc import Iterable
 
 
@@ -62,6 +63,69 @@ class PartMoveRefused(LifecycleError):
 
     def as_dict(self):
         return {**super().as_dict(), "asset": self.asset}
+
+
+class MomentRefused(LifecycleError):
+    """A moment (or a day, a month, a year) that AssetLife does not record: see ``inventory.moments``.
+
+    Bad input, not a conflict with the rules: the API answers 400 naming ``field``.
+    """
+
+    code = "invalid_moment"
+
+    def __init__(self, field: str, value, reason: str):
+        self.field = field
+        self.value = value
+        self.reason = reason
+        self.sentence = f"{_shown(value)} {reason}."
+        super().__init__(f"{field}: {self.sentence}")
+
+    def as_dict(self):
+        return {**super().as_dict(), "field": self.field}
+
+
+def _shown(value) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = repr(value)
+        return text if len(text) <= 80 else text[:77] + "…"
+    return "None" if value is None else f"{type(value).__name__} {str(value)[:40]}"
+
+
+class EventOutOfOrder(LifecycleError):
+    """An event earlier than the latest one of the asset, or of the tree it moves with (SPEC 2, "Time").
+
+    An asset's state is the last event of its history in (``occurred_at``, recording
+    order); an earlier event recorded now would contradict it. ``latest_asset`` is the
+    asset of the tree that holds the latest event (the asset itself, or a part in it).
+    """
+
+    code = "out_of_order"
+
+    def __init__(self, asset: str, moment: dt.datetime, latest: dt.datetime, latest_asset: str):
+        self.asset = asset
+        self.moment = moment
+        self.latest = latest
+        self.latest_asset = latest_asset
+        whose = "its latest event" if latest_asset == asset else f"the latest event of its tree ({latest_asset})"
+        super().__init__(
+            f"Asset {asset}: an event at {_iso(moment)} is earlier than {whose}, at {_iso(latest)}. "
+            f"History is recorded in order: record it at {_iso(latest)} or later."
+        )
+
+    def as_dict(self):
+        return {
+            **super().as_dict(),
+            "asset": self.asset,
+            "occurred_at": _iso(self.moment),
+            "latest": _iso(self.latest),
+            "latest_asset": self.latest_asset,
+        }
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 class BatchRefused(LifecycleError):

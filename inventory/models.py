@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from .append_only import AppendOnlyError, AppendOnlyModel
 from .choices import Action, Category, Source, Status
+from .moments import stored_range, validate_moment
 
 
 def _in_choices(field: str, choices) -> Q:
@@ -129,8 +130,16 @@ class Asset(models.Model):
         help_text="The circular center holding the asset (set while it is there, kept after).",
     )
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.IN_STOCK)
-    deployed_at = models.DateTimeField(null=True, blank=True)
-    decommissioned_at = models.DateTimeField(null=True, blank=True)
+    deployed_at = models.DateTimeField(null=True, blank=True, validators=[validate_moment])
+    decommissioned_at = models.DateTimeField(null=True, blank=True, validators=[validate_moment])
+    # Kept by inventory.lifecycle (and registration) with every event it writes, so that an
+    # event earlier than the asset's history is refused without reading the history.
+    last_event_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The moment of its latest event, as the asset or as the parent of an installation or removal.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -148,6 +157,10 @@ class Asset(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=Status.AT_CIRCULAR_CENTER) | Q(center__isnull=False),
                 name="asset_at_center_has_center",
+            ),
+            *(
+                models.CheckConstraint(condition=stored_range(name), name=f"asset_{name}_in_range")
+                for name in ("deployed_at", "decommissioned_at", "last_event_at")
             ),
         ]
         indexes = [
@@ -186,7 +199,7 @@ class LifecycleEvent(AppendOnlyModel):
         db_index=False,  # event_parent_idx, on the install/remove events only
         help_text="For install and remove: the parent asset.",
     )
-    occurred_at = models.DateTimeField(help_text="When it happened in the data center.")
+    occurred_at = models.DateTimeField(help_text="When it happened in the data center.", validators=[validate_moment])
     recorded_at = models.DateTimeField(auto_now_add=True, help_text="When AssetLife learned of it.")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -215,6 +228,7 @@ class LifecycleEvent(AppendOnlyModel):
             models.UniqueConstraint(
                 fields=["external_id"], condition=Q(external_id__isnull=False), name="event_external_id_unique"
             ),
+            models.CheckConstraint(condition=stored_range("occurred_at"), name="event_occurred_at_in_range"),
         ]
         indexes = [
             models.Index(fields=["asset", "occurred_at"], name="event_asset_time_idx"),

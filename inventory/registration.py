@@ -5,8 +5,10 @@ owns the one moment before any change, when an asset enters AssetLife. A new ass
 starts ``in_stock`` or ``deployed`` (SPEC section 2 has no way into the fleet in any
 other state), and gets one ``LifecycleEvent`` there and then, in the same transaction,
 so its history is never empty: action ``transition`` with ``from_status`` equal to
-``to_status`` (it did not move; it became known), ``occurred_at`` the time it was
-registered, and a note saying how (``Imported from fleet.csv, line 7``).
+``to_status`` (it did not move; it became known), and a note saying how (``Imported from
+fleet.csv, line 7``). The event occurs at the asset's ``deployed_at`` when it has one (its
+history starts when it was deployed, SPEC section 2 "Time"), otherwise at the time it
+was registered; nothing earlier can be recorded for it afterwards.
 
 The admin's "add asset" page and the CSV import (``inventory.imports``) both call
 ``register_assets``; callers validate their input first and use the errors here only as
@@ -21,6 +23,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from . import moments
 from .choices import Action, Status
 from .errors import TransitionRefused
 from .models import Asset, LifecycleEvent
@@ -45,14 +48,21 @@ def register_assets(
     ``parent`` must already be saved (register a tree level by level, parents first),
     stand at the same site and be in the same state: a component shares its parent's
     state. ``notes`` gives each asset's event note, in order. The instances get their
-    primary keys.
+    primary keys. Each event occurs at the asset's ``deployed_at``, or else at
+    ``occurred_at`` (default: now). Bad moments raise ``MomentRefused`` naming the field.
     """
     if not assets:
         return []
-    occurred_at = occurred_at or timezone.now()
+    now = timezone.now()
+    if occurred_at is not None:
+        moments.check_moment(occurred_at, field="occurred_at", now=now)
+    occurred_at = occurred_at or now
     notes = list(notes) if notes is not None else [""] * len(assets)
     for asset in assets:
         _check(asset)
+        if asset.deployed_at is not None:
+            moments.check_moment(asset.deployed_at, field="deployed_at", now=now)
+        asset.last_event_at = asset.deployed_at or occurred_at
     with transaction.atomic():
         created = Asset.objects.bulk_create(assets, batch_size=BATCH_SIZE)
         events = [
@@ -61,7 +71,7 @@ def register_assets(
                 action=Action.TRANSITION,
                 from_status=asset.status,
                 to_status=asset.status,
-                occurred_at=occurred_at,
+                occurred_at=asset.last_event_at,
                 actor=actor,
                 source=source,
                 location=asset.site.code,

@@ -42,7 +42,7 @@ def test_make_bench_small_runs_every_workload(tmp_path):
     out = tmp_path / "results.json"
     env = {**os.environ, "BENCH_DATABASE_URL": url}
     completed = subprocess.run(
-        [sys.executable, "-m", "bench", "--size", "small", "--out", str(out)],
+        [sys.executable, "-m", "bench", "--size", "small", "--out", str(out), "--check-data"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -61,3 +61,5 @@ def test_make_bench_small_runs_every_workload(tmp_path):
     # Two disposition sizes, so the memory and snapshot figures compare across sizes.
     assert len([f for f in results["figures"] if f["workload"].startswith("metrics: FY2023 by center")]) == 2
     assert results["facts"]["assets"] == results["plan"]["servers"] * 20
+    # The fleet the bench built (assets, ingest, retired trees and their dispositions) obeys the spec.
+    assert results["facts"]["check_data"] == "clean"

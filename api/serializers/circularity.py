@@ -7,8 +7,6 @@ targets are plain data and are saved as they are.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from rest_framework import serializers
 
 from circularity.choices import Route
@@ -226,8 +224,4 @@ class TargetSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(
                 {"baseline_fiscal_year": f"The baseline (FY{baseline_year}) comes before the target (FY{target_year})."}
             )
-        for name in ("target_value", "baseline_value"):
-            number = value(name)
-            if number is not None and not Decimal("0") <= number <= Decimal("1"):
-                raise serializers.ValidationError({name: "Every targeted metric is a fraction: 0 to 1 (0.9 = 90 %)."})
         return attrs

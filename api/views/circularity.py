@@ -13,7 +13,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -22,7 +22,9 @@ from assetlife.db_router import replica_reads
 from circularity import custody, dispositions, targets
 from circularity.metrics import shared_series
 from circularity.models import CircularCenter, Disposition, PackagingRecord, SanitizationRecord, Shipment, Target
+from inventory import moments
 from inventory.choices import Source
+from inventory.errors import MomentRefused
 from inventory.models import Asset, Site
 from inventory.scopes import SCOPED, SCOPED_VIEW, SHARED, scope_for, visible
 
@@ -211,9 +213,9 @@ class TargetViewSet(viewsets.ModelViewSet):
         if not value:
             return timezone.now().date()
         try:
-            return serializers.DateField().to_internal_value(value)
-        except ValidationError as error:
-            raise ValidationError({"as_of": error.detail}) from None
+            return moments.parse_day(value, field="as_of")
+        except MomentRefused as refused:
+            raise ValidationError({"as_of": [refused.sentence]}) from None
 
     def attach_progress(self, items, as_of: dt.date | None = None) -> None:
         """Compute the targets' statuses; targets of one metric share its series (and queries)."""

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 
 from django import forms
-from django.contrib.admin.widgets import AdminSplitDateTime, FilteredSelectMultiple
-from django.utils import timezone
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.utils.html import format_html
 
+from inventory.admin.forms import MomentField
 from inventory.admin.scoping import limit_choices
 from inventory.choices import Status
 from inventory.models import Asset, Site
@@ -38,12 +38,8 @@ def parse_serials(text: str) -> list[str]:
     return list(seen)
 
 
-def now() -> object:
-    return timezone.localtime().replace(second=0, microsecond=0)
-
-
-def moment_field(label: str, help_text: str = "") -> forms.SplitDateTimeField:
-    return forms.SplitDateTimeField(label=label, widget=AdminSplitDateTime, initial=now, help_text=help_text)
+def moment_field(label: str, help_text: str = "") -> MomentField:
+    return MomentField(label=label, help_text=help_text)
 
 
 def awaiting_shipment(site: Site):
@@ -182,7 +178,7 @@ class DismantleForm(forms.Form):
 
 
 class TargetForm(forms.ModelForm):
-    """Every targeted metric is a fraction (0.90 is 90 %): say so before a 90 is saved."""
+    """A target; its values are fractions and its years FY2000 … FY2100 (the model's validators say so)."""
 
     class Meta:
         model = Target
@@ -195,15 +191,3 @@ class TargetForm(forms.ModelForm):
             "baseline_value",
             "description",
         ]
-
-    def _fraction(self, name: str):
-        value = self.cleaned_data.get(name)
-        if value is not None and not 0 <= value <= 1:
-            raise forms.ValidationError(f"Write it as a fraction between 0 and 1 (0.90 for 90 %), not {value}.")
-        return value
-
-    def clean_target_value(self):
-        return self._fraction("target_value")
-
-    def clean_baseline_value(self):
-        return self._fraction("baseline_value")

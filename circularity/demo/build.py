@@ -77,6 +77,7 @@ def _asset(planned: PlannedAsset, sites, part_models, pks) -> Asset:
         site=sites[planned.site],
         status=planned.status,
         deployed_at=planned.created_at if deployed else None,
+        last_event_at=planned.created_at,  # its first event (below); the lifecycle keeps it from here
     )
 
 

@@ -5,7 +5,9 @@ from django.contrib.admin import widgets
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from .. import moments
 from ..choices import Category, Status, default_data_bearing
+from ..errors import MomentRefused
 from ..imports import COLUMNS
 from ..models import Asset, PartModel
 from ..registration import REGISTRATION_STATUSES
@@ -13,6 +15,33 @@ from ..scopes import IDENTITIES, taken_identities, taken_message
 
 DATA_BEARING_DEFAULT, DATA_BEARING_YES, DATA_BEARING_NO = "default", "yes", "no"
 _DATA_BEARING_BY_DEFAULT = ", ".join(str(Category(c).label) for c in Category.values if default_data_bearing(c))
+
+
+def this_minute():
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class MomentField(forms.SplitDateTimeField):
+    """A moment a person types (a date and a time, read in the admin's ``TIME_ZONE``).
+
+    Judged by the one rule of a moment (``inventory.moments``): from 1990-01-01T00:00Z to
+    five minutes after now. Every moment field of the admin's own forms is one of these;
+    the model forms' moment fields carry the same rule as the models' validators.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", widgets.AdminSplitDateTime)
+        kwargs.setdefault("initial", this_minute)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        moment = super().clean(value)
+        if moment is None:
+            return None
+        try:
+            return moments.check_moment(moment, field="value")
+        except MomentRefused as refused:
+            raise forms.ValidationError(refused.sentence, code=refused.code) from None
 
 
 class PartModelForm(forms.ModelForm):
@@ -93,11 +122,7 @@ class AssetAddForm(AssetIdentityForm):
 class _LifecycleForm(forms.Form):
     """What every lifecycle action asks: when it happened, and why."""
 
-    occurred_at = forms.SplitDateTimeField(
-        widget=widgets.AdminSplitDateTime,
-        initial=timezone.now,
-        help_text="When it happened in the data center.",
-    )
+    occurred_at = MomentField(help_text="When it happened in the data center.")
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), required=False)
 
 

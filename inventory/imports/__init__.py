@@ -13,7 +13,7 @@ column                   required  value
 ``parent_serial_number``           the asset it is installed in: a row of the file
                                    (earlier or later) or an asset in the database
 ``status``                         ``in_stock`` (default) or ``deployed``
-``deployed_at``                    ISO 8601 date or date and time
+``deployed_at``                    ISO 8601 date and time with its time zone
 =======================  ========  ==================================================
 
 ``import_assets`` reads the whole file and checks every row against the file and the
@@ -28,11 +28,14 @@ Decisions (see docs/import.md):
   a row with a parent must be at the parent's site; a blank ``status`` takes the
   parent's, and a different explicit one is an error.
 * Each asset gets one registration event (``inventory.registration``): source
-  ``import``, ``from_status`` = ``to_status`` = its status, ``occurred_at`` the time of
-  the import, note ``Imported from <file>, line <n>``. The import records that AssetLife
-  learned of the asset, not a move; ``deployed_at`` keeps when it was deployed.
-* A ``deployed_at`` without a time zone is read in the ``TIME_ZONE`` setting (UTC by
-  default); a bare date is midnight of that day. A blank one stays blank (unknown).
+  ``import``, ``from_status`` = ``to_status`` = its status, note ``Imported from <file>,
+  line <n>``, ``occurred_at`` its ``deployed_at`` when the row has one (its history
+  starts then, SPEC section 2 "Time"), otherwise the time of the import.
+* A ``deployed_at`` follows the one rule of a moment (``inventory.moments``): ISO 8601
+  with its time zone (``Z`` or an offset within ±14:00), from 1990-01-01T00:00Z to five
+  minutes after now. A value without a time zone, or a date alone, is an error of its
+  line: a spreadsheet's "2021-03-04" does not say when, nor where. A blank one stays blank
+  (unknown).
 * Unknown columns are an error, so a misspelt optional column is not silently ignored.
 * An import for a user with an access scope (``scope``) reads as if nothing outside it
   existed: a site or parent outside the scope is unknown ("no site with code ..."), and a

@@ -6,14 +6,14 @@ import csv
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from typing import TextIO
 
-from django.utils import dateparse, timezone
 from tqdm import tqdm
 
+from .. import moments
 from ..choices import Status
-from ..lifecycle import FUTURE_TOLERANCE
+from ..errors import MomentRefused
 from ..models import Asset
 from ..registration import REGISTRATION_STATUSES
 
@@ -152,23 +152,14 @@ def _parse(line: int, values: dict[str, str], errors: list[RowError]) -> Row:
 
 
 def _parse_time(text: str, error) -> datetime | None:
+    """A moment by the one rule (``inventory.moments``): with its time zone, 1990 … now."""
     if not text:
         return None
     try:
-        value = dateparse.parse_datetime(text)
-        if value is None:
-            day = dateparse.parse_date(text)
-            value = datetime.combine(day, time()) if day else None
-    except ValueError:
-        value = None
-    if value is None:
-        error(f"{text!r} is not an ISO 8601 date or date and time, e.g. 2021-03-04 or 2021-03-04T10:00:00Z")
+        return moments.parse_moment(text, field="deployed_at")
+    except MomentRefused as refused:
+        error(refused.sentence.rstrip("."))
         return None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    if value > timezone.now() + FUTURE_TOLERANCE:
-        error(f"{text} is in the future")
-    return value
 
 
 def bar_disabled(progress: bool) -> bool | None:

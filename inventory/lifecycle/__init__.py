@@ -6,7 +6,9 @@ functions here: ``transition()`` / ``transition_many()``, ``install()``, ``remov
 
 * locks the assets it changes (``SELECT ... FOR UPDATE`` in primary-key order, so two
   writers on one asset serialise and batches never deadlock on each other),
-* checks the rules of SPEC section 2 against the locked, current rows,
+* checks the rules of SPEC section 2 against the locked, current rows (the moment is one
+  AssetLife records, ``inventory.moments``, and no earlier than the latest event of the
+  trees it touches, read from ``Asset.last_event_at``, which every writer here keeps),
 * writes the new state and one append-only ``LifecycleEvent`` per asset changed,
 * or, when any check fails, raises a ``LifecycleError`` and writes nothing.
 
@@ -18,21 +20,30 @@ The package: ``table`` (the transition table), ``batch`` (transitions, one or ma
 ``parts`` (install, remove, dismantle, locking a tree), ``events`` (appending events).
 """
 
-from ..errors import AssetNotFound, BatchRefused, LifecycleError, PartMoveRefused, TransitionRefused
+from ..errors import (
+    AssetNotFound,
+    BatchRefused,
+    EventOutOfOrder,
+    LifecycleError,
+    MomentRefused,
+    PartMoveRefused,
+    TransitionRefused,
+)
 from .batch import TransitionRequest, transition, transition_many
 from .events import COPY_THRESHOLD, SavedEvents, event_keys, insert_events
 from .parts import dismantle, install, location, lock_tree, remove, serial_of, tree_of
-from .table import ALLOWED, DISPOSITION_TARGETS, FUTURE_TOLERANCE, PART_MOVE_STATUSES, allowed_next
+from .table import ALLOWED, DISPOSITION_TARGETS, PART_MOVE_STATUSES, allowed_next
 
 __all__ = [
     "ALLOWED",
     "COPY_THRESHOLD",
     "DISPOSITION_TARGETS",
-    "FUTURE_TOLERANCE",
     "PART_MOVE_STATUSES",
     "AssetNotFound",
     "BatchRefused",
+    "EventOutOfOrder",
     "LifecycleError",
+    "MomentRefused",
     "PartMoveRefused",
     "SavedEvents",
     "TransitionRefused",

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
+from .. import moments
 from ..choices import Action, Status
-from ..errors import AssetNotFound, PartMoveRefused, TransitionRefused
+from ..errors import AssetNotFound, EventOutOfOrder, PartMoveRefused, TransitionRefused
 from ..locks import lock_assets
 from ..models import Asset, LifecycleEvent
 from .batch import transition
-from .table import FUTURE_TOLERANCE, PART_MOVE_STATUSES, allowed_next
+from .table import PART_MOVE_STATUSES, allowed_next
 
 _RELATIONS = ("site", "center", "parent", "part_model")
 
@@ -33,10 +35,10 @@ def install(
     ``deployed``), with an event of its own.
     """
     serial, parent_serial = serial_of(asset), serial_of(parent)
+    moments.check_moment(occurred_at, field="occurred_at")
     with transaction.atomic():
         locked = _lock_with_tops([serial, parent_serial])
         part, host = _get(locked, serial), _get(locked, parent_serial)
-        _check_occurred_at(serial, occurred_at)
         if part.pk == host.pk:
             raise PartMoveRefused(serial, "an asset cannot be installed in itself")
         if part.parent_id is not None:
@@ -50,6 +52,8 @@ def install(
             raise PartMoveRefused(serial, f"it is at {location(part)} and {parent_serial} is at {location(host)}")
         if _is_descendant(host, of=part):
             raise PartMoveRefused(serial, f"{parent_serial} is installed in it; that would make a loop")
+        # Two trees meet: the part's (it is top-level) and the one its new parent is in.
+        _check_order(serial, occurred_at, tops=[part.pk, _top_of(host, locked).pk])
         events = []
         if part.status != host.status:
             allowed = allowed_next(part.status)
@@ -60,7 +64,9 @@ def install(
                 part, to=host.status, occurred_at=occurred_at, source=source, actor=actor, note=note, center=host.center
             )
             part.refresh_from_db()
-        Asset.objects.filter(pk=part.pk).update(parent=host, updated_at=timezone.now())
+        now = timezone.now()
+        Asset.objects.filter(pk=part.pk).update(parent=host, last_event_at=occurred_at, updated_at=now)
+        Asset.objects.filter(pk=host.pk).update(last_event_at=occurred_at, updated_at=now)
         events.append(_part_move(part, Action.INSTALL, host.pk, occurred_at, actor, source, note))
         events[-1].save()
         return events
@@ -76,14 +82,18 @@ def remove(
 ) -> LifecycleEvent:
     """Take a component out of its parent; it stays where it is, in the same state."""
     serial = serial_of(asset)
+    moments.check_moment(occurred_at, field="occurred_at")
     with transaction.atomic():
-        part = _get(_lock_with_tops([serial]), serial)
-        _check_occurred_at(serial, occurred_at)
+        locked = _lock_with_tops([serial])
+        part = _get(locked, serial)
         if part.parent_id is None:
             raise PartMoveRefused(serial, "it is not installed in another asset")
         if part.status not in PART_MOVE_STATUSES:
             raise PartMoveRefused(serial, f"it is {part.status}; parts move only at a site or circular center")
-        Asset.objects.filter(pk=part.pk).update(parent=None, updated_at=timezone.now())
+        _check_order(serial, occurred_at, tops=[_top_of(part, locked).pk])
+        now = timezone.now()
+        Asset.objects.filter(pk=part.pk).update(parent=None, last_event_at=occurred_at, updated_at=now)
+        Asset.objects.filter(pk=part.parent_id).update(last_event_at=occurred_at, updated_at=now)
         event = _part_move(part, Action.REMOVE, part.parent_id, occurred_at, actor, source, note)
         event.save()
         return event
@@ -103,18 +113,23 @@ def dismantle(
     get a disposition of its own; so does the emptied asset.
     """
     serial = serial_of(asset)
+    moments.check_moment(occurred_at, field="occurred_at")
     with transaction.atomic():
         root, *parts = lock_tree(serial)
-        _check_occurred_at(serial, occurred_at)
         if root.parent_id is not None:
             raise PartMoveRefused(serial, f"it is installed in {root.parent.serial_number}; remove it first")
         if root.status != Status.AT_CIRCULAR_CENTER:
             raise PartMoveRefused(serial, f"it is {root.status}; only an asset at a circular center is dismantled")
         if not parts:
             raise PartMoveRefused(serial, "nothing is installed in it")
+        _refuse_earlier(serial, occurred_at, [root, *parts])
         note = note or f"Dismantled from {serial}"
         events = [_part_move(part, Action.REMOVE, part.parent_id, occurred_at, actor, source, note) for part in parts]
-        Asset.objects.filter(pk__in=[p.pk for p in parts]).update(parent=None, updated_at=timezone.now())
+        now = timezone.now()
+        part_ids = [part.pk for part in parts]
+        Asset.objects.filter(pk__in=part_ids).update(parent=None, last_event_at=occurred_at, updated_at=now)
+        # Every member is named by a removal: as the part, or as the parent it leaves.
+        Asset.objects.filter(pk=root.pk).update(last_event_at=occurred_at, updated_at=now)
         return LifecycleEvent.objects.bulk_create(events)
 
 
@@ -202,11 +217,37 @@ def _get(locked: dict[str, Asset], serial: str) -> Asset:
         raise AssetNotFound(serial) from None
 
 
-def _check_occurred_at(serial: str, occurred_at: datetime) -> None:
-    if occurred_at is None or timezone.is_naive(occurred_at):
-        raise PartMoveRefused(serial, "occurred_at must be a date and time with a time zone")
-    if occurred_at > timezone.now() + FUTURE_TOLERANCE:
-        raise PartMoveRefused(serial, f"occurred_at {occurred_at.isoformat()} is in the future")
+def _top_of(asset: Asset, locked: dict[str, Asset]) -> Asset:
+    """The top of the tree ``asset`` is in, from the chain ``_lock_with_tops`` locked."""
+    by_pk = {candidate.pk: candidate for candidate in locked.values()}
+    while asset.parent_id is not None:
+        asset = by_pk[asset.parent_id]
+    return asset
+
+
+def _check_order(serial: str, occurred_at: datetime, *, tops: list[int]) -> None:
+    """Refuse an event earlier than the latest event of the trees headed by ``tops``.
+
+    Reads ``last_event_at`` of every asset in them, one query per level (trees are a
+    server and its parts: two or three levels). The tops are locked, so their trees hold.
+    """
+    members: list[Asset] = []
+    level = list(dict.fromkeys(tops))
+    query = Asset.objects.only("pk", "serial_number", "last_event_at")
+    found = list(query.filter(pk__in=level))
+    while found:
+        members.extend(found)
+        found = list(query.filter(parent_id__in=[member.pk for member in found]))
+    _refuse_earlier(serial, occurred_at, members)
+
+
+def _refuse_earlier(serial: str, occurred_at: datetime, members: Iterable[Asset]) -> None:
+    dated = [member for member in members if member.last_event_at is not None]
+    if not dated:
+        return
+    latest = max(dated, key=lambda member: member.last_event_at)
+    if occurred_at < latest.last_event_at:
+        raise EventOutOfOrder(serial, occurred_at, latest.last_event_at, latest.serial_number)
 
 
 def _is_descendant(candidate: Asset, *, of: Asset) -> bool:

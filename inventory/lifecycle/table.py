@@ -1,7 +1,5 @@
 """THE transition table of SPEC section 2."""
 
-from datetime import timedelta
-
 from ..choices import Status
 
 # The ordinary transitions. `missing` goes back to the state it left (see ``allowed_next``).
@@ -23,9 +21,6 @@ DISPOSITION_TARGETS = frozenset({Status.IN_STOCK, Status.RESOLD, Status.RECYCLED
 
 # States in which an asset sits at a site or center, so parts can be moved in and out.
 PART_MOVE_STATUSES = frozenset({Status.IN_STOCK, Status.DEPLOYED, Status.DECOMMISSIONED, Status.AT_CIRCULAR_CENTER})
-
-# Clocks of integrating systems drift; an event further in the future is a mistake.
-FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 def allowed_next(current: str, *, before_missing: str | None = None) -> frozenset[str]:

@@ -108,7 +108,7 @@ def test_bad_targets_are_400(api, change, field):
 
 def test_an_unreadable_as_of_is_400_and_saves_nothing(api):
     assert api.get("/api/v1/targets/?as_of=soon").json() == {
-        "as_of": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]
+        "as_of": ["'soon' is not a date; use YYYY-MM-DD, e.g. 2022-03-15."]
     }
     body = {"metric": "recycle_rate", "comparison": "gte", "target_value": "0.5", "target_fiscal_year": 2028}
     response = api.post("/api/v1/targets/?as_of=soon", {**body, "baseline_fiscal_year": 2022}, format="json")

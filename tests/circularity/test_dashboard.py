@@ -155,7 +155,7 @@ def test_an_earlier_fiscal_year_is_chosen_and_shown_whole(client, fy2022):
     [
         ("FY20x", "'FY20x' is not a fiscal year: use FYYYYY, e.g. FY2022. Showing FY2022."),
         ("FY2031", "FY2031 has not started yet. Showing FY2022."),
-        ("FY1066", "FY1066 is out of range. Showing FY2022."),
+        ("FY1066", "'FY1066' is outside the years 1990 … 2100. Showing FY2022."),
     ],
 )
 def test_a_bad_fiscal_year_is_named_and_the_current_one_shown(client, value, message):

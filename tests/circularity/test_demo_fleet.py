@@ -117,3 +117,10 @@ def test_a_second_load_is_refused_and_writes_nothing(demo):
     with pytest.raises(CommandError, match="already holds data .*assets.*Use a new database"):
         call_command("seed_demo", servers=20, no_progress=True, stdout=StringIO())
     assert (Asset.objects.count(), LifecycleEvent.objects.count(), Site.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_check_data_finds_the_demo_fleet_clean(demo):
+    out = StringIO()
+    call_command("check_data", stdout=out)
+    assert out.getvalue().startswith("Clean: ")

@@ -61,9 +61,26 @@ def test_a_server_from_deployment_to_the_compliance_report(api, client, settings
     post(
         api,
         "assets/",
-        {"serial_number": "SRV-1", "part_model": server_model["id"], "site": "AMS05", "status": "deployed"},
+        {
+            "serial_number": "SRV-1",
+            "part_model": server_model["id"],
+            "site": "AMS05",
+            "status": "deployed",
+            "deployed_at": "2021-06-01T08:00:00Z",
+        },
     )
-    post(api, "assets/", {"serial_number": "SSD-1", "part_model": ssd_model["id"], "site": "AMS05", "parent": "SRV-1"})
+    # Backfilled history: registered at the moment each was deployed, or nothing earlier could follow.
+    post(
+        api,
+        "assets/",
+        {
+            "serial_number": "SSD-1",
+            "part_model": ssd_model["id"],
+            "site": "AMS05",
+            "parent": "SRV-1",
+            "deployed_at": "2021-06-01T08:00:00Z",
+        },
+    )
     assert api.get("/api/v1/assets/SRV-1/").json()["components"] == ["SSD-1"]
 
     batch = [

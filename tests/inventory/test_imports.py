@@ -88,13 +88,32 @@ def test_a_component_may_go_into_an_asset_already_in_the_database(catalog):
     assert (ssd.parent, ssd.status) == (server, Status.DEPLOYED)
 
 
-def test_dates_without_a_zone_are_read_in_the_default_zone_and_a_bare_date_is_midnight(catalog):
-    run(
-        HEADER
-        + "SRV-1,,Contoso,R740,AMS05,,deployed,2021-03-04T10:00:00\nSRV-2,,Contoso,R740,AMS05,,deployed,2021-03-05\n"
-    )
-    assert Asset.objects.get(serial_number="SRV-1").deployed_at == dt.datetime(2021, 3, 4, 10, tzinfo=dt.UTC)
-    assert Asset.objects.get(serial_number="SRV-2").deployed_at == dt.datetime(2021, 3, 5, tzinfo=dt.UTC)
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("2021-03-04T10:00:00", "has no time zone"),  # naive
+        ("2021-03-04", "is a date alone"),  # date only
+        ("0001-01-01T00:00:00+14:00", "is before 1990-01-01T00:00:00Z"),  # 1 BC in UTC
+        ("1989-12-31T23:59:59Z", "is before 1990-01-01T00:00:00Z"),
+        ("2021-03-04T10:00:00-23:00", "UTC offset beyond ±14:00"),
+        ("0000-01-01T00:00:00Z", "is not an ISO 8601 date and time"),
+        ("10000-01-01T00:00:00Z", "is not an ISO 8601 date and time"),
+    ],
+)
+def test_a_deployed_at_that_is_not_a_moment_is_an_error_of_its_line(catalog, value, reason):
+    refused = refusal(HEADER + f"SRV-1,,Contoso,R740,AMS05,,deployed,{value}\n")
+    assert [(error.line, error.field) for error in refused.errors] == [(2, "deployed_at")]
+    assert reason in refused.errors[0].message
+    assert not Asset.objects.exists()
+
+
+def test_an_imported_asset_is_registered_at_its_deployed_at_and_otherwise_at_the_import(catalog):
+    run(HEADER + "SRV-1,,Contoso,R740,AMS05,,deployed,2021-03-04T10:00:00+01:00\nSRV-2,,Contoso,R740,AMS05,,,\n")
+    deployed = LifecycleEvent.objects.get(asset__serial_number="SRV-1")
+    assert deployed.occurred_at == dt.datetime(2021, 3, 4, 9, tzinfo=dt.UTC)
+    assert Asset.objects.get(serial_number="SRV-1").last_event_at == deployed.occurred_at
+    spare = LifecycleEvent.objects.get(asset__serial_number="SRV-2")
+    assert abs(spare.occurred_at - spare.recorded_at) < dt.timedelta(seconds=5)  # the time of the import
 
 
 def test_columns_may_come_in_any_order_and_optional_ones_may_be_left_out(catalog):

@@ -6,7 +6,7 @@ import pytest
 
 from inventory import lifecycle
 from inventory.choices import Action, Category, Source, Status
-from inventory.errors import AssetNotFound, BatchRefused, PartMoveRefused, TransitionRefused
+from inventory.errors import AssetNotFound, BatchRefused, MomentRefused, PartMoveRefused, TransitionRefused
 from inventory.lifecycle import ALLOWED, TransitionRequest
 from inventory.models import Asset, LifecycleEvent
 from tests.factories import AssetFactory, CircularCenterFactory, PartModelFactory, SiteFactory
@@ -131,9 +131,9 @@ def test_timestamps_follow_the_lifecycle(when):
 
 def test_naive_or_future_times_are_refused(when):
     asset = make_asset(Status.DEPLOYED)
-    with pytest.raises(TransitionRefused, match="time zone"):
+    with pytest.raises(MomentRefused, match="time zone"):
         lifecycle.transition(asset, to=Status.DECOMMISSIONED, occurred_at=when.replace(tzinfo=None), source=Source.API)
-    with pytest.raises(TransitionRefused, match="in the future"):
+    with pytest.raises(MomentRefused, match="in the future"):
         lifecycle.transition(
             asset, to=Status.DECOMMISSIONED, occurred_at=dt.datetime(2999, 1, 1, tzinfo=dt.UTC), source=Source.API
         )
