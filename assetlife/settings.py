@@ -207,14 +207,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# Long jobs get queues of their own so a report never waits behind an ingest burst.
+# Long jobs get queues of their own, each consumed by a worker process of its own (the
+# Procfile, docker-compose.yml), so a report never waits behind a snapshot refresh.
 CELERY_TASK_ROUTES = {
     "circularity.tasks.refresh_snapshots": {"queue": "metrics"},
-    "circularity.tasks.refresh_dirty_snapshots": {"queue": "metrics"},
-    "circularity.tasks.send_monthly_compliance_report": {"queue": "email"},
     "circularity.tasks.send_compliance_report": {"queue": "email"},
 }
-CELERY_WORKER_QUEUES = env_list("CELERY_WORKER_QUEUES", ["default", "metrics", "email"])
 # The schedule lives in the database (django-celery-beat) so staff can edit it in the
 # admin without a deploy; the entries are created by a data migration.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

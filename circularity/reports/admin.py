@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -184,11 +183,8 @@ class ComplianceReportAdmin(admin.ModelAdmin):
         labels = []
         for report in queryset.only("period"):
             by = person(f"admin ({request.user.get_username()})")
-            transaction.on_commit(
-                lambda label=report.label, by=by: send_compliance_report.delay(
-                    month=label, resend=True, rebuild=rebuild, by=by
-                )
-            )
+            # Enqueued when the request's transaction commits (at once outside one), never if it rolls back.
+            send_compliance_report.delay_on_commit(month=report.label, resend=True, rebuild=rebuild, by=by)
             labels.append(report.label)
         self.message_user(
             request,
