@@ -22,9 +22,7 @@ from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [
-    path
-    for path in ROOT.rglob("*.py")
-    if not {".venv", "tests", "var", "bench"} & set(path.relative_to(ROOT).parts)
+    path for path in ROOT.rglob("*.py") if not {".venv", "tests", "var", "bench"} & set(path.relative_to(ROOT).parts)
 ]
 ENQUEUE = re.compile(r"\.(delay|apply_async)\(")
 
