@@ -1,14 +1,13 @@
 """Pages of the asset list: by page number (jump anywhere, any order) and by cursor (walk
 the fleet at the same cost per page); a deep page builds only its own rows."""
 
-import json
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from inventory.choices import Category, Status
 from tests.factories import AssetFactory, PartModelFactory
+from tests.plans import analyze, subplan_loops
 
 pytestmark = pytest.mark.django_db
 
@@ -91,23 +90,12 @@ def test_the_schema_offers_both_ways_to_page_assets(api):
     assert {"page", "page_size", "count", "cursor"} <= names
 
 
-def subplan_loops(plan: dict) -> list[int]:
-    """How many times each correlated subquery of a plan ran."""
-    found = [plan["Actual Loops"]] if plan.get("Parent Relationship") == "SubPlan" else []
-    for child in plan.get("Plans", []):
-        found += subplan_loops(child)
-    return found
-
-
 @pytest.mark.postgres
 @pytest.mark.parametrize("query", ["page_size=2&page=4", "page_size=2&page=4&ordering=-deployed_at&category=fan"])
 def test_a_deep_page_aggregates_components_for_its_own_rows_only(api, servers, query):
     with CaptureQueriesContext(connection) as captured:
         assert len(api.get(f"/api/v1/assets/?{query}").json()["results"]) == 2
     (listing,) = [q["sql"] for q in captured.captured_queries if "ARRAY(" in q["sql"]]
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {listing}")
-        plan = cursor.fetchone()[0]
-    plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+    plan = analyze(listing)
     # The page and the one row more that says whether a next page exists; not the six skipped.
     assert subplan_loops(plan) == [3]
