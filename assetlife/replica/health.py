@@ -19,6 +19,7 @@ each server. A read that fails on the replica marks it down at once (``note_fail
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -80,7 +81,7 @@ def replica_status() -> ReplicaStatus:
 
 def note_failure(error: Exception) -> None:
     """A read on the replica failed: stop using it until the next check says otherwise."""
-    connections[REPLICA].close()
+    _close(connections[REPLICA])
     _remember(ReplicaStatus(False, "down", f"a read failed: {_first_line(error)}"))
 
 
@@ -101,7 +102,7 @@ def measure() -> ReplicaStatus:
                 cursor.execute(REPLICA_CHECK, [primary_lsn])
                 in_recovery, caught_up, lag = cursor.fetchone()
     except DatabaseError as error:
-        replica.close()
+        _close(replica)
         return ReplicaStatus(False, "down", _first_line(error))
     if not in_recovery:
         return ReplicaStatus(False, "not replicating", "it is not in recovery: promoted, or not a replica")
@@ -127,9 +128,14 @@ def _remember(status: ReplicaStatus) -> None:
         _last = (time.monotonic(), status)
     if previous is None or previous.usable != status.usable:
         if status.usable:
-            logger.info("Read replica usable again (%s).", status.state)
+            logger.info("Read replica in use (%s).", status.state)
         else:
             logger.warning("Read replica not used: %s", status.message)
+
+
+def _close(connection) -> None:
+    with contextlib.suppress(DatabaseError):  # already broken: nothing more to release
+        connection.close()
 
 
 def _first_line(error: Exception) -> str:

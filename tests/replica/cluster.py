@@ -190,9 +190,11 @@ class ReplicaCluster:
         except psycopg.OperationalError as error:
             if "Connection refused" in str(error) or "could not connect" in str(error):
                 return
+        leftovers = sorted(str(path) for path in Path(tempfile.gettempdir()).glob("assetlife-replica-*/data"))
+        stop = "; ".join(f"runuser -u postgres -- {self.bindir / 'pg_ctl'} stop -D {path}" for path in leftovers)
         raise ReplicaUnavailable(
-            f"port {self.port} is taken (a replica left over from an interrupted run?); stop it or choose "
-            "another port with TEST_REPLICA_PORT"
+            f"port {self.port} is taken (a replica left over from an interrupted run? {stop or 'none found'}); "
+            "stop it, or choose another port with TEST_REPLICA_PORT"
         )
 
     def _check_replication_allowed(self) -> None:
