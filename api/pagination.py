@@ -118,18 +118,35 @@ class IdsFirstPageNumberPagination(PageNumberPagination):
 
     ``OFFSET`` makes PostgreSQL build every row it skips: page 300 of the asset list
     joined and aggregated 30,000 rows to show 100. So it is given the filtered model
-    queryset, reads the page's ids first (the filters and the ordering only), and has the
+    queryset, reads the page's keys first (the filters and the ordering only), and has the
     view build its rows (``view.rows(queryset)``, see ``api.views.base.RowsMixin``) for
-    those ids alone: one query, ``… WHERE id IN (SELECT id … ORDER BY … LIMIT … OFFSET …)``.
+    those keys alone: one query, ``… WHERE id IN (SELECT id … ORDER BY … LIMIT … OFFSET …)``.
+
+    Ordered by a unique column of ``unique_keys`` alone (the asset list's default, by serial
+    number), that column is the key: its index then answers the skipped rows by itself
+    (an index-only scan wherever the table is vacuumed), without visiting the table.
     """
+
+    unique_keys: frozenset[str] = frozenset()
 
     def paginate_queryset(self, queryset, request, view=None):
         self.view = view
         return super().paginate_queryset(queryset, request, view)
 
     def rows(self, queryset, offset: int, limit: int) -> list:
-        page_ids = queryset.values("pk")[offset : offset + limit]
-        return list(self.view.rows(queryset.filter(pk__in=page_ids)))
+        key = self.key(queryset)
+        page_keys = queryset.values(key)[offset : offset + limit]
+        return list(self.view.rows(queryset.filter(**{f"{key}__in": page_keys})))
+
+    def key(self, queryset) -> str:
+        ordering = queryset.query.order_by
+        if len(ordering) == 1 and str(ordering[0]).lstrip("-") in self.unique_keys:
+            return str(ordering[0]).lstrip("-")
+        return "pk"
+
+
+class AssetPageNumberPagination(IdsFirstPageNumberPagination):
+    unique_keys = frozenset({"serial_number"})
 
 
 class AssetCursorPagination(pagination.CursorPagination):
@@ -163,7 +180,7 @@ class AssetPagination(pagination.BasePagination):
     """
 
     def __init__(self):
-        self.by_page = IdsFirstPageNumberPagination()
+        self.by_page = AssetPageNumberPagination()
         self.by_cursor = AssetCursorPagination()
         self.active = self.by_page
 
