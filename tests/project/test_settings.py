@@ -50,6 +50,7 @@ print(json.dumps({
     "database_name": str(settings.DATABASES["default"]["NAME"]),
     "broker": settings.CELERY_BROKER_URL,
     "broker_folder": settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", ""),
+    "broker_control": settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("control_folder", ""),
     "email_backend": settings.EMAIL_BACKEND,
     "outbox": str(settings.EMAIL_OUTBOX_DIR),
     "debug": settings.DEBUG,
@@ -78,6 +79,7 @@ def test_embedded_defaults_keep_everything_under_var(tmp_path):
     assert found["database_name"] == str(tmp_path / "assetlife.sqlite3")
     assert found["broker"] == "filesystem://"
     assert found["broker_folder"] == str(tmp_path / "celery" / "queue")
+    assert found["broker_control"] == str(tmp_path / "celery" / "control")  # not ./control where a worker starts
     assert (tmp_path / "celery" / "queue").is_dir()
     assert found["email_backend"] == "assetlife.mail.EmlFileBackend"
     assert found["outbox"] == str(tmp_path / "outbox")
