@@ -25,6 +25,9 @@ SOURCES = [
     path for path in ROOT.rglob("*.py") if not {".venv", "tests", "var", "bench"} & set(path.relative_to(ROOT).parts)
 ]
 ENQUEUE = re.compile(r"\.(delay|apply_async)\(")
+# Modules allowed to publish a task directly: each must defer to ``transaction.on_commit``
+# when it is called inside a transaction. None so far: callers use ``delay_on_commit``.
+PUBLISHERS: set[str] = set()
 
 
 def test_no_code_enqueues_a_task_before_its_transaction_commits():
@@ -32,6 +35,7 @@ def test_no_code_enqueues_a_task_before_its_transaction_commits():
     found = [
         f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
         for path in SOURCES
+        if str(path.relative_to(ROOT)) not in PUBLISHERS
         for number, line in enumerate(path.read_text().splitlines(), 1)
         if ENQUEUE.search(line)
     ]
