@@ -16,7 +16,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assetlife.db_router import replica_reads
+from assetlife.replica import on_replica
 from circularity import metrics
 from circularity.choices import Dimension, PeriodKind
 from circularity.periods import (
@@ -148,8 +148,7 @@ class CircularityMetricsView(APIView):
     )
     def get(self, request):
         query = _query(MetricsQuerySerializer, request)
-        with replica_reads():
-            rows = metrics.circularity_rows(query["period"], query["first"], query["last"], query["group_by"])
+        rows = on_replica(metrics.circularity_rows, query["period"], query["first"], query["last"], query["group_by"])
         return _rows_response(CircularityRowSerializer, rows)
 
 
@@ -166,6 +165,5 @@ class PackagingMetricsView(APIView):
     )
     def get(self, request):
         query = _query(PackagingQuerySerializer, request)
-        with replica_reads():
-            rows = metrics.packaging_rows(query["period"], query["first"], query["last"], query["group_by"])
+        rows = on_replica(metrics.packaging_rows, query["period"], query["first"], query["last"], query["group_by"])
         return _rows_response(PackagingRowSerializer, rows)

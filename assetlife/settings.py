@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "assetlife.replica.pinning.PrimaryPinMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -97,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "assetlife.replica.health.replica_banner",
             ],
         },
     },
@@ -116,12 +118,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DATABASES["default"].setdefault("TEST", {})
-# A read replica for dashboards, metrics and reports (see assetlife/db_router.py).
+# A read replica for dashboards, metrics and reports (see assetlife/replica/ and
+# docs/scaling.md): used while it lags at most REPLICA_MAX_LAG_SECONDS (measured every
+# REPLICA_CHECK_SECONDS), never for REPLICA_PIN_SECONDS after a person's or client's write.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 30)
+REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", 5)
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS)
+REPLICA_CONNECT_TIMEOUT = env_int("REPLICA_CONNECT_TIMEOUT", 2)
+
+
+def replica_database(url: str) -> dict:
+    """The ``replica`` database of ``url``: health-checked, quick to give up when it is down."""
+    database = dj_database_url.parse(url, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True)
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL={url!r}: a read replica is a PostgreSQL server.")
+    database.setdefault("OPTIONS", {})["connect_timeout"] = REPLICA_CONNECT_TIMEOUT
+    # Under Django's test runner it is not a database to create: it streams the primary's.
+    database["TEST"] = {"MIRROR": "default"}
+    return database
+
+
 if DATABASE_REPLICA_URL:
-    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))
-    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-DATABASE_ROUTERS = ["assetlife.db_router.ReplicaRouter"]
+    DATABASES["replica"] = replica_database(DATABASE_REPLICA_URL)
+DATABASE_ROUTERS = ["assetlife.replica.router.ReplicaRouter"]
 
 # A cache shared by every web process (API throttling counts), Redis when configured.
 CACHE_URL = os.environ.get("CACHE_URL", "")
@@ -183,9 +203,11 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_celery_dir / "queue"),
         "data_folder_out": str(_celery_dir / "queue"),
         "processed_folder": str(_celery_dir / "processed"),
+        # The exchanges' bindings (one file per queue and broadcast exchange), else in ./control.
+        "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_celery_dir / _folder).mkdir(parents=True, exist_ok=True)
 else:
     # Redis redelivers a task that was delivered but not acknowledged after this many seconds.
@@ -203,14 +225,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# Long jobs get queues of their own so a report never waits behind an ingest burst.
+# Long jobs get queues of their own, each consumed by a worker process of its own (the
+# Procfile, docker-compose.yml), so a report never waits behind a snapshot refresh.
 CELERY_TASK_ROUTES = {
     "circularity.tasks.refresh_snapshots": {"queue": "metrics"},
-    "circularity.tasks.refresh_dirty_snapshots": {"queue": "metrics"},
-    "circularity.tasks.send_monthly_compliance_report": {"queue": "email"},
     "circularity.tasks.send_compliance_report": {"queue": "email"},
 }
-CELERY_WORKER_QUEUES = env_list("CELERY_WORKER_QUEUES", ["default", "metrics", "email"])
 # The schedule lives in the database (django-celery-beat) so staff can edit it in the
 # admin without a deploy; the entries are created by a data migration.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -100,7 +100,7 @@ def run(url: str, plan: dict):
 
     from . import fleet as fleet_module
     from .ingest_workload import ingest_figure
-    from .list_workload import list_figure
+    from .list_workload import deep_page_figures, list_figure
     from .metrics_workloads import grow_dispositions, metric_figures, snapshot_read_figure, snapshot_refresh_figure
     from .report_workload import report_figure
 
@@ -116,6 +116,7 @@ def run(url: str, plan: dict):
     batches, per_batch = plan["ingest"]
     figures.append(ingest_figure(conn, fleet, token, batches=batches, batch_size=per_batch))
     figures.append(list_figure(url, token, facts["assets"], seconds=plan["list_seconds"]))
+    figures.extend(deep_page_figures(token, facts["assets"], repeat=plan["repeat"]))
 
     current, next_tree = 0, 0
     memory = {}

@@ -5,17 +5,23 @@ import datetime as dt
 import pytest
 from django.db import connection
 
+SKIPPED_ON_SQLITE = {
+    "replica": "needs PostgreSQL: a streaming replica is made of DATABASE_URL's cluster (.ci/run runs it)",
+    "postgres": "needs PostgreSQL (set DATABASE_URL); .ci/run runs it",
+}
+
 
 def pytest_collection_modifyitems(config, items):
-    """Skip tests marked ``postgres`` when the database is not PostgreSQL."""
+    """Skip tests marked ``postgres`` (or ``replica``) when the database is not PostgreSQL."""
     from django.conf import settings
 
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL); .ci/run runs it")
     for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
+        for marker, reason in SKIPPED_ON_SQLITE.items():
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
+                break
 
 
 @pytest.fixture(scope="session", autouse=True)

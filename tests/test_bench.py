@@ -18,7 +18,9 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parent.parent
 WORKLOADS = [
     "bulk ingest",
-    "asset list",
+    "asset list: GET",
+    "asset list, page ",
+    "asset list, a page by cursor at 90 % of the fleet",
     "metrics: FY2023 by center",
     "metrics: FY2023 by category",
     "metrics: FY2023 by month",

@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from assetlife.db_router import replica_reads
+from assetlife.replica import on_replica
 from circularity import custody, dispositions, targets
 from circularity.metrics import shared_series
 from circularity.models import CircularCenter, Disposition, PackagingRecord, SanitizationRecord, Shipment, Target
@@ -220,9 +220,13 @@ class TargetViewSet(viewsets.ModelViewSet):
     def attach_progress(self, items, as_of: dt.date | None = None) -> None:
         """Compute the targets' statuses; targets of one metric share its series (and queries)."""
         as_of = as_of or self.as_of()
-        with shared_series(), replica_reads():
-            for target in items:
-                target.progress = targets.target_status(target, as_of)
+
+        def statuses():
+            with shared_series():
+                return [targets.target_status(target, as_of) for target in items]
+
+        for target, progress in zip(items, on_replica(statuses), strict=True):
+            target.progress = progress
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())

@@ -24,7 +24,7 @@ from inventory.scopes import SCOPED, SCOPED_VIEW, SHARED, scope_for, visible
 
 from .. import bulk, selectors
 from ..filters import AssetFilter, EventFilter, PartModelFilter, SiteFilter
-from ..pagination import EventCursorPagination, HistoryCursorPagination
+from ..pagination import AssetPagination, EventCursorPagination, HistoryCursorPagination
 from ..serializers import (
     AssetSerializer,
     BulkEventItemSerializer,
@@ -93,6 +93,7 @@ class AssetViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
     filterset_class = AssetFilter
     ordering_fields = ["serial_number", "status", "deployed_at", "decommissioned_at", "created_at", "updated_at"]
     ordering = ["serial_number"]
+    pagination_class = AssetPagination
     action_permissions = {
         "transition": LIFECYCLE_PERMISSIONS,
         "dismantle": LIFECYCLE_PERMISSIONS,
@@ -109,6 +110,11 @@ class AssetViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
 
     def shape(self, rows):
         return selectors.shape_assets(rows)
+
+    def list(self, request, *args, **kwargs):
+        # The paginator builds the rows of the page alone (AssetPagination).
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.shape(page))
 
     def get_object(self):
         serial = self.kwargs[self.lookup_field]

@@ -41,8 +41,8 @@ from django.core.mail.message import SafeMIMEMultipart, SafeMIMEText
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from assetlife.db_router import replica_reads
 from assetlife.mail import DeliveryInDoubt
+from assetlife.replica import on_replica
 
 from ..models import ComplianceReport, ReportRecipient, ReportState
 from ..periods import month_of
@@ -300,8 +300,8 @@ def send_report(
         if not recipients:
             raise NoRecipients()
         if rebuild or report.generated_at is None:
-            with replica_reads():  # the build only reads; the claim and the send stay on default
-                fields = artefacts(build_report(month))
+            # The build only reads (on the replica, when usable); the claim and the send stay on the primary.
+            fields = on_replica(lambda: artefacts(build_report(month)))
             if not _update(report, token, **fields):
                 return SendResult(report, False, f"{report.label}: taken over by another attempt; left to it")
             for name, value in fields.items():

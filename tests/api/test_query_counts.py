@@ -104,6 +104,8 @@ LISTS = {
     "/api/v1/part-models/": 1,
     "/api/v1/assets/": ASSETS,
     "/api/v1/assets/?status=recycled&site=AMS05&category=server": ASSETS,
+    "/api/v1/assets/?page=2&page_size=2": ASSETS,  # a deep page: its ids, then its rows, in one query
+    "/api/v1/assets/?cursor=": ASSETS,
     "/api/v1/events/": 1,
     "/api/v1/shipments/": 2,  # shipments, their assets
     "/api/v1/sanitizations/": 1,

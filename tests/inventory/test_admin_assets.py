@@ -15,6 +15,7 @@ from inventory import lifecycle
 from inventory.choices import Action, Category, Source, Status
 from inventory.models import Asset, LifecycleEvent
 from tests.factories import AssetFactory, CircularCenterFactory, PartModelFactory, SiteFactory
+from tests.plans import analyze, most_rows_joined
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +92,37 @@ def test_the_asset_list_runs_a_fixed_number_of_queries_whatever_the_rows(admin_c
         response = admin_client.get(CHANGELIST)
     assert len(response.context["cl"].result_list) == 2 * servers
     assert len(captured) == CHANGELIST_QUERIES, "\n".join(q["sql"] for q in captured.captured_queries)
+
+
+@pytest.fixture
+def short_pages(monkeypatch):
+    """Two assets per page, and fourteen assets: seven servers with a drive each."""
+    monkeypatch.setattr(admin_site._registry[Asset], "list_per_page", 2)
+    ssd = PartModelFactory(category=Category.SSD)
+    for i in range(7):
+        server = AssetFactory(serial_number=f"SRV-{i}")
+        AssetFactory(serial_number=f"SSD-{i}", parent=server, site=server.site, part_model=ssd)
+
+
+def test_a_deep_page_of_the_asset_list_lists_its_rows_with_the_same_queries(admin_client, short_pages):
+    with CaptureQueriesContext(connection) as first:
+        admin_client.get(CHANGELIST)
+    with CaptureQueriesContext(connection) as deep:
+        response = admin_client.get(CHANGELIST, {"p": 6})
+    assert listed(response) == ["SSD-3", "SSD-4"]
+    assert [asset.parent.serial_number for asset in response.context["cl"].result_list] == ["SRV-3", "SRV-4"]
+    assert len(deep) == len(first) == CHANGELIST_QUERIES
+    assert listed(admin_client.get(CHANGELIST, {"p": 2, "installed": "yes", "o": "-1"})) == ["SSD-4", "SSD-3"]
+
+
+@pytest.mark.postgres
+def test_a_deep_page_of_the_asset_list_joins_only_its_own_rows(admin_client, short_pages):
+    with CaptureQueriesContext(connection) as captured:
+        admin_client.get(CHANGELIST, {"p": 6})
+    (rows,) = [
+        q["sql"] for q in captured.captured_queries if '"inventory_site"."code"' in q["sql"] and "JOIN" in q["sql"]
+    ]
+    assert most_rows_joined(analyze(rows)) == 2  # not the ten rows before the page
 
 
 def test_the_asset_page_shows_what_is_installed_in_it_and_its_history_newest_first(admin_client, when):

@@ -17,7 +17,8 @@ from django.core.management import get_commands
 from django.utils.module_loading import import_string
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_SERVICES = ("migrate", "web", "worker", "beat")
+WORKERS = ("worker-default", "worker-metrics", "worker-email")
+APP_SERVICES = ("migrate", "web", *WORKERS, "beat")
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,7 @@ def test_app_services_run_in_production_mode_on_postgres_and_redis(services, nam
         assert service["depends_on"][dependency] == {"condition": "service_healthy"}
 
 
-@pytest.mark.parametrize("name", ["web", "worker", "beat"])
+@pytest.mark.parametrize("name", ["web", *WORKERS, "beat"])
 def test_long_running_services_wait_for_the_migrations(services, name):
     assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
 
@@ -107,15 +108,32 @@ def test_web_serves_the_project_wsgi_application_with_gunicorn(services):
     assert "X-Forwarded-Proto" in " ".join(services["web"]["healthcheck"]["test"])
 
 
-def test_worker_consumes_every_queue_tasks_are_routed_to(services):
-    args = argv(services["worker"])
+def queues_of_workers(commands: list[list[str]]) -> list[str]:
+    """Every queue the worker commands consume, once per worker that consumes it."""
+    return [queue for args in commands for queue in option(args, "--queues").split(",")]
+
+
+def test_every_route_names_a_task_that_exists():
+    from assetlife.celery import app
+
+    app.loader.import_default_modules()
+    assert set(settings.CELERY_TASK_ROUTES) <= set(app.tasks)
+
+
+@pytest.mark.parametrize("name", WORKERS)
+def test_compose_runs_one_worker_per_queue(services, name):
+    args = argv(services[name])
     assert args[:4] == ["celery", "-A", "assetlife", "worker"]
-    queues = set(option(args, "--queues").split(","))
-    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
-    assert routed | {settings.CELERY_TASK_DEFAULT_QUEUE} <= queues
-    assert queues == set(settings.CELERY_WORKER_QUEUES)
+    assert option(args, "--queues") == name.removeprefix("worker-")
+    assert option(args, "--hostname") == f"{name.removeprefix('worker-')}@%h"
     app = importlib.import_module(args[2]).celery_app
     assert app.main == "assetlife"
+
+
+def test_compose_workers_cover_every_queue_once(services):
+    queues = queues_of_workers([argv(services[name]) for name in WORKERS])
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert sorted(queues) == sorted(routed | {settings.CELERY_TASK_DEFAULT_QUEUE})
 
 
 def test_beat_uses_the_database_scheduler(services):
@@ -135,13 +153,16 @@ def test_the_dockerfile_builds_on_python_311_slim_from_the_pinned_requirements()
     assert (ROOT / "requirements.txt").exists()
 
 
-def test_the_procfile_runs_web_worker_and_beat_on_the_port_make_run_gives():
+def test_the_procfile_runs_web_a_worker_per_queue_and_beat_on_the_port_make_run_gives():
     processes = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip())
-    assert set(processes) == {"web", "worker", "beat"}
+    assert set(processes) == {"web", *WORKERS, "beat"}
     assert "runserver 127.0.0.1:${PORT:-8000}" in processes["web"]
-    worker = shlex.split(processes["worker"])
-    assert worker[1:4] == ["-A", "assetlife", "worker"]
-    assert set(option(worker, "--queues").split(",")) == set(settings.CELERY_WORKER_QUEUES)
+    workers = [shlex.split(processes[name]) for name in WORKERS]
+    for name, worker in zip(WORKERS, workers, strict=True):
+        assert worker[1:4] == ["-A", "assetlife", "worker"]
+        assert option(worker, "--queues") == name.removeprefix("worker-")
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert sorted(queues_of_workers(workers)) == sorted(routed | {settings.CELERY_TASK_DEFAULT_QUEUE})
     assert shlex.split(processes["beat"])[1:4] == ["-A", "assetlife", "beat"]
     makefile = (ROOT / "Makefile").read_text()
     assert "honcho start -f Procfile -p $(PORT)" in makefile

@@ -33,11 +33,12 @@ SECURE = {
 SETTINGS_VARIABLES = {
     "ASSETLIFE_ENV", "ASSETLIFE_VAR_DIR", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS",
     "DATABASE_URL", "CONN_MAX_AGE", "TIME_ZONE", "FISCAL_YEAR_START_MONTH", "TRANSIT_EXCEPTION_DAYS",
-    "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "CELERY_TASK_ALWAYS_EAGER", "CELERY_WORKER_QUEUES",
+    "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "CELERY_TASK_ALWAYS_EAGER",
     "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL",
     "EMAIL_TIMEOUT", "DEFAULT_FROM_EMAIL", "EMAIL_OUTBOX_DIR", "EMAIL_BACKEND", "API_THROTTLE_USER",
     "LOG_LEVEL", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "DJANGO_SETTINGS_MODULE", "DATABASE_REPLICA_URL",
     "CACHE_URL", "CELERY_VISIBILITY_TIMEOUT", "REPORT_CLAIM_LEASE_SECONDS", "REPORT_RETRY_BASE_SECONDS",
+    "REPLICA_MAX_LAG_SECONDS", "REPLICA_CHECK_SECONDS", "REPLICA_PIN_SECONDS", "REPLICA_CONNECT_TIMEOUT",
 }  # fmt: skip
 
 DUMP = """
@@ -50,6 +51,7 @@ print(json.dumps({
     "database_name": str(settings.DATABASES["default"]["NAME"]),
     "broker": settings.CELERY_BROKER_URL,
     "broker_folder": settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", ""),
+    "broker_control": settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("control_folder", ""),
     "email_backend": settings.EMAIL_BACKEND,
     "outbox": str(settings.EMAIL_OUTBOX_DIR),
     "debug": settings.DEBUG,
@@ -78,6 +80,7 @@ def test_embedded_defaults_keep_everything_under_var(tmp_path):
     assert found["database_name"] == str(tmp_path / "assetlife.sqlite3")
     assert found["broker"] == "filesystem://"
     assert found["broker_folder"] == str(tmp_path / "celery" / "queue")
+    assert found["broker_control"] == str(tmp_path / "celery" / "control")  # not ./control where a worker starts
     assert (tmp_path / "celery" / "queue").is_dir()
     assert found["email_backend"] == "assetlife.mail.EmlFileBackend"
     assert found["outbox"] == str(tmp_path / "outbox")
