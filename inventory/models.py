@@ -241,6 +241,7 @@ class LifecycleEvent(AppendOnlyModel):
             return f"{self.asset_id}: {self.from_status} → {self.to_status}"
         return f"{self.asset_id}: {self.action}"
 
+
 class AccessScope(models.Model):
     """The sites and circular centers a user is limited to (SPEC section 8 "Scopes").
 
