@@ -153,6 +153,7 @@ def test_the_sweep_marks_a_send_held_past_the_lease_unconfirmed_and_emails_the_a
     assert ComplianceReport.objects.get(period=MARCH).state == ReportState.SENT
 
 
+@pytest.mark.django_db(transaction=True)  # as in production: no transaction around it, so enqueue publishes at once
 def test_the_sweep_fails_a_build_held_past_the_lease_and_queues_a_retry_that_sends_once(fleet, root, eager):
     claimed(ReportState.BUILDING, age=past_the_lease())
     (swept,) = claims_sweep()
@@ -288,6 +289,7 @@ def test_staff_who_may_not_read_reports_see_no_banner(client):
 # --- a broker that cannot take a task -----------------------------------------------------
 
 
+@pytest.mark.django_db(transaction=True)  # as in production: no transaction around it, so enqueue publishes at once
 def test_enqueue_with_the_broker_down_raises_a_clear_error_within_seconds(broker_down):
     started = time.monotonic()
     with pytest.raises(QueueUnavailable, match="The task queue is unreachable, so nothing was queued"):
@@ -296,6 +298,7 @@ def test_enqueue_with_the_broker_down_raises_a_clear_error_within_seconds(broker
 
 
 @pytest.mark.parametrize("action", ["resend", "rebuild_and_resend"])
+@pytest.mark.django_db(transaction=True)  # as in production: no transaction around it, so enqueue publishes at once
 def test_re_send_with_the_broker_down_answers_a_clear_message_not_an_error(
     client, fleet, root, broker_down, action, django_capture_on_commit_callbacks
 ):
@@ -312,6 +315,7 @@ def test_re_send_with_the_broker_down_answers_a_clear_message_not_an_error(
     assert ComplianceReport.objects.get(period=MARCH).state == ReportState.SENT
 
 
+@pytest.mark.django_db(transaction=True)  # as in production: no transaction around it, so enqueue publishes at once
 def test_the_sweep_command_with_the_broker_down_settles_the_row_and_says_re_send_it(fleet, root, broker_down):
     claimed(ReportState.BUILDING, age=past_the_lease())
     with pytest.raises(CommandError, match="A retry could not be queued"):

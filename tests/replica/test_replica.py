@@ -226,7 +226,9 @@ def test_an_idle_primary_does_not_make_a_current_replica_look_late(replica, flee
     settings.REPLICA_MAX_LAG_SECONDS = 1
     time.sleep(1.5)  # nothing committed meanwhile in this database: the last replayed commit ages
     status = health.replica_status()
-    assert (status.usable, status.lag_seconds) == (True, 0.0)
+    # 0 when the cluster is quiet; other databases of a shared cluster may keep the replica
+    # a fraction of a second behind, never the 1.5 s an ageing last commit would give.
+    assert status.usable and status.lag_seconds < 1.0
 
 
 def test_a_replica_that_is_down_is_not_read_and_nothing_fails(replica, fleet):

@@ -16,8 +16,17 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture
+def back_to_the_latest_schema():
+    """Later tests need every migration applied again, whatever this one left."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_scopes_and_their_permissions_survive_the_move_to_the_inventory():
+def test_scopes_and_their_permissions_survive_the_move_to_the_inventory(back_to_the_latest_schema):
     old = migrate(BEFORE)
     User, Site = old.get_model("auth", "User"), old.get_model("inventory", "Site")
     Center, Scope = old.get_model("circularity", "CircularCenter"), old.get_model("api", "AccessScope")
