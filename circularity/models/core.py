@@ -16,7 +16,7 @@ from inventory.choices import Category, Status
 from inventory.models import Asset, PartModel, Placement, Site
 from inventory.moments import stored_range, validate_day, validate_moment
 
-from .choices import Comparison, Dimension, Metric, Route, SanitizationMethod
+from ..choices import Comparison, Dimension, Metric, Route, SanitizationMethod
 
 
 def _in_choices(field: str, choices) -> Q:

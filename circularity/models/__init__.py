@@ -1,0 +1,44 @@
+"""The circularity app's models, one module per subject; import them from here.
+
+New subjects get a module of their own (e.g. ``vendors.py``) and one import line below.
+"""
+
+from .core import (
+    FIRST_TARGET_YEAR,
+    LAST_TARGET_YEAR,
+    AssetAtCenter,
+    AtCircularCenterManager,
+    CircularCenter,
+    ComplianceReport,
+    Disposition,
+    MonthlySnapshot,
+    PackagingRecord,
+    ReportRecipient,
+    ReportState,
+    SanitizationRecord,
+    Shipment,
+    SnapshotMonth,
+    Target,
+    validate_fraction,
+    validate_target_year,
+)
+
+__all__ = [
+    "FIRST_TARGET_YEAR",
+    "LAST_TARGET_YEAR",
+    "validate_fraction",
+    "validate_target_year",
+    "AssetAtCenter",
+    "AtCircularCenterManager",
+    "CircularCenter",
+    "ComplianceReport",
+    "Disposition",
+    "MonthlySnapshot",
+    "PackagingRecord",
+    "ReportRecipient",
+    "ReportState",
+    "SanitizationRecord",
+    "Shipment",
+    "SnapshotMonth",
+    "Target",
+]
