@@ -77,3 +77,21 @@ class Dimension(models.TextChoices):
 class PeriodKind(models.TextChoices):
     MONTH = "month", "Month"
     FISCAL_YEAR = "fiscal_year", "Fiscal year"
+
+
+class CertificationScheme(models.TextChoices):
+    """Certifications a downstream vendor may hold (SPEC section 9)."""
+
+    R2V3 = "r2v3", "R2v3"
+    E_STEWARDS = "e_stewards", "e-Stewards"
+    ISO14001 = "iso14001", "ISO 14001"
+    ISO45001 = "iso45001", "ISO 45001"
+    NAID_AAA = "naid_aaa", "NAID AAA"
+
+
+class EvidenceKind(models.TextChoices):
+    """What an evidence file proves."""
+
+    VENDOR_CERTIFICATION = "vendor_certification", "Vendor certification"
+    LOT_CERTIFICATE = "lot_certificate", "Certificate of recycling or destruction (lot)"
+    SANITIZATION_CERTIFICATE = "sanitization_certificate", "Sanitization certificate"

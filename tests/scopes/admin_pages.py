@@ -108,7 +108,7 @@ def disposition_add(asset_of, center_of, route="recycle", to_site_of=None):
             "center": center_of(t, m).center_pk,
             **moment("decided_at"),
             "to_site": to_site_of(t, m).site_pk if to_site_of else "",
-            "vendor": "Recycler",
+            "vendor": "",
             "certificate_id": "",
         }
 
@@ -195,7 +195,7 @@ MODELS: dict[str, AdminModel] = {
                     "center": t.center_pk,
                     **moment("decided_at"),
                     "to_site": "",
-                    "vendor": "Recycler",
+                    "vendor": "",
                     "certificate_id": "",
                 },
             ),

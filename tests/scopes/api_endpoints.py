@@ -95,7 +95,7 @@ def disposition(asset_of, center_of, route="recycle", to_site_of=None):
             "center": center_of(t, m).center,
             "route": route,
             "decided_at": AT,
-            "vendor": "Recycler",
+            "vendor": "",
         }
         if to_site_of is not None:
             data["to_site"] = to_site_of(t, m).site

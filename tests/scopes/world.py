@@ -45,6 +45,7 @@ from tests.factories import (
     PartModelFactory,
     SiteFactory,
     UserFactory,
+    VendorCertificationFactory,
 )
 
 WHEN = dt.datetime(2024, 3, 15, 12, 0, tzinfo=dt.UTC)
@@ -144,7 +145,7 @@ def _campus(token: str, site_code: str, server_model, ssd_model) -> Names:
         center=center,
         route=Route.RECYCLE,
         decided_at=WHEN,
-        vendor="Recycler",
+        vendor=VendorCertificationFactory(vendor__code=f"RECYCLER-{token}").vendor,
         certificate_id=f"RC-{token}-4",
         source=Source.API,
     )
