@@ -105,15 +105,11 @@ class LotRefused(LifecycleError):
         return {**super().as_dict(), "lot": self.lot, "dispositions": self.dispositions}
 
 
-class EvidenceRefused(LifecycleError):
-    """An evidence file refused (type, size, a name taken); the API answers 400."""
+class EvidenceRefused(Exception):
+    """An evidence file refused for what it is (type, size, empty): bad input, a 400 naming
+    the field, ``{"file": ["..."]}``; the admin shows it on the form's field."""
 
-    code = "evidence_refused"
-
-    def __init__(self, reason: str, field: str = "file"):
-        self.reason = reason
+    def __init__(self, sentence: str, field: str = "file"):
+        self.sentence = sentence
         self.field = field
-        super().__init__(f"{reason}.")
-
-    def as_dict(self):
-        return {**super().as_dict(), "field": self.field}
+        super().__init__(sentence)

@@ -63,3 +63,11 @@ def _outbox_in_tmp(settings, tmp_path):
     """Emails of a test never land in the developer's var/outbox."""
     settings.EMAIL_OUTBOX_DIR = tmp_path / "outbox"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _evidence_in_tmp(settings, tmp_path):
+    """Evidence files of a test never land in the developer's var/evidence."""
+    from assetlife.storage import evidence_storage_config
+
+    settings.STORAGES = {**settings.STORAGES, "evidence": evidence_storage_config("", tmp_path / "evidence")}

@@ -8,7 +8,7 @@ the file received. Written only by ``circularity.evidence``.
 """
 
 from django.conf import settings
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 
@@ -21,9 +21,22 @@ from .lots import Lot
 from .vendors import VendorCertification
 
 
+class EvidenceStorage(Storage):
+    """``STORAGES["evidence"]``, looked up on every use: a ``FileField`` keeps the storage it
+    was given when the model class was built, and settings may change after (tests)."""
+
+    def __getattribute__(self, name):
+        if name.startswith("__"):
+            return object.__getattribute__(self, name)
+        return getattr(storages["evidence"], name)
+
+
+_EVIDENCE_STORAGE = EvidenceStorage()
+
+
 def evidence_storage():
-    """The storage of evidence files (a callable, so settings can change it in tests)."""
-    return storages["evidence"]
+    """The storage of evidence files (``STORAGES["evidence"]``: see ``assetlife.storage``)."""
+    return _EVIDENCE_STORAGE
 
 
 class EvidenceFile(AppendOnlyModel):
