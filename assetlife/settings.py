@@ -320,6 +320,9 @@ SPECTACULAR_SETTINGS = {
         "RegistrationStateEnum": "inventory.registration.REGISTRATION_STATUSES",
         "CategoryEnum": "inventory.choices.Category",
         "RouteEnum": "circularity.choices.Route",
+        "DownstreamRouteEnum": "circularity.choices.DownstreamRoute",
+        "CertificationSchemeEnum": "circularity.choices.CertificationScheme",
+        "EvidenceKindEnum": "circularity.choices.EvidenceKind",
     },
 }
 

@@ -14,6 +14,16 @@ class Route(models.TextChoices):
     LANDFILL = "landfill", "Landfill"
 
 
+class DownstreamRoute(models.TextChoices):
+    """The routes a vendor (or a center on site) can take: every route but reuse (SPEC section 9)."""
+
+    RESALE = Route.RESALE.value, Route.RESALE.label
+    RECYCLE = Route.RECYCLE.value, Route.RECYCLE.label
+    INCINERATION_ENERGY_RECOVERY = Route.INCINERATION_ENERGY_RECOVERY.value, Route.INCINERATION_ENERGY_RECOVERY.label
+    INCINERATION = Route.INCINERATION.value, Route.INCINERATION.label
+    LANDFILL = Route.LANDFILL.value, Route.LANDFILL.label
+
+
 REUSE_ROUTES = frozenset({Route.REUSE, Route.RESALE})
 RECYCLE_ROUTES = frozenset({Route.RECYCLE})
 DIVERTED_ROUTES = REUSE_ROUTES | RECYCLE_ROUTES

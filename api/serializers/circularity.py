@@ -17,10 +17,10 @@ from circularity.models import (
     SanitizationRecord,
     Shipment,
     Target,
-    Vendor,
 )
 
 from ..fields import AssetField, AssetListField, CenterField, MomentField, PartModelField, SiteField
+from .custody import VendorField
 
 
 class CircularCenterSerializer(serializers.ModelSerializer):
@@ -129,9 +129,7 @@ class DispositionCreateSerializer(serializers.Serializer):
     route = serializers.ChoiceField(choices=Route.choices)
     decided_at = MomentField()
     to_site = SiteField(required=False, allow_null=True, help_text="For reuse: the site it returns to.")
-    vendor = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Vendor.objects.all(),
+    vendor = VendorField(
         required=False,
         allow_null=True,
         default=None,
