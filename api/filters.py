@@ -271,6 +271,9 @@ class LotFilter(filters.FilterSet):
 class EvidenceFileFilter(filters.FilterSet):
     lot = filters.CharFilter(field_name="lot__code")
     sha256 = filters.CharFilter(lookup_expr="iexact")
+    # By id, not a choice list: a choice list would name what lies outside the caller's scope.
+    sanitization = filters.NumberFilter(field_name="sanitization_id")
+    certification = filters.NumberFilter(field_name="certification_id")
 
     class Meta:
         model = EvidenceFile

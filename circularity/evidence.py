@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .choices import EvidenceKind
-from .errors import EvidenceRefused, LotRefused
+from .errors import EvidenceRefused
 from .models import EvidenceFile, Lot, SanitizationRecord, VendorCertification, evidence_storage
 
 CHUNK = 64 * 1024
@@ -82,7 +82,9 @@ def sha256_of_stored(evidence: EvidenceFile) -> str:
     return digest.hexdigest()
 
 
-def _subject(kind: str, certification, lot, sanitization):
+def check_subject(kind: str, certification, lot, sanitization, received_at: dt.datetime | None = None):
+    """What the file proves: exactly the one thing its ``kind`` names (``EvidenceRefused``
+    otherwise); a lot's certificate arrives after the lot shipped."""
     given = {
         EvidenceKind.VENDOR_CERTIFICATION: certification,
         EvidenceKind.LOT_CERTIFICATE: lot,
@@ -92,6 +94,8 @@ def _subject(kind: str, certification, lot, sanitization):
         raise EvidenceRefused(f"{kind!r} is not a kind of evidence ({', '.join(EvidenceKind.values)}).", field="kind")
     if given[kind] is None or sum(value is not None for value in given.values()) != 1:
         raise EvidenceRefused(f"Evidence of kind {kind} proves one {kind.replace('_', ' ')}: name it alone.", "kind")
+    if lot is not None and lot.shipped_at > (received_at or timezone.now()):
+        raise EvidenceRefused(f"Lot {lot.code} has not shipped yet: its certificate cannot have arrived.", "lot")
     return given[kind]
 
 
@@ -106,11 +110,9 @@ def evidence_receive(
     received_at: dt.datetime | None = None,
 ) -> EvidenceFile:
     """Check, store and record one evidence file; a lot's certificate closes the lot."""
-    _subject(kind, certification, lot, sanitization)
-    found = inspect(upload)
     received_at = received_at or timezone.now()
-    if lot is not None and lot.shipped_at > received_at:
-        raise LotRefused(lot.code, "its certificate cannot arrive before the lot is shipped")
+    check_subject(kind, certification, lot, sanitization, received_at)
+    found = inspect(upload)
     storage = evidence_storage()
     name = f"{kind}/{received_at:%Y/%m}/{uuid.uuid4().hex}{found.file_type.extension}"
     if storage.exists(name):
@@ -136,4 +138,4 @@ def evidence_receive(
     return evidence
 
 
-__all__ = ["ACCEPTED", "Inspected", "evidence_receive", "inspect", "sha256_of_stored"]
+__all__ = ["ACCEPTED", "Inspected", "check_subject", "evidence_receive", "inspect", "sha256_of_stored"]

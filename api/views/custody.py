@@ -10,7 +10,8 @@ are prefetched, the lots' weights computed in the same query as the lots.
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.http import FileResponse
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -155,8 +156,8 @@ class EvidenceFileViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     def download(self, request, pk=None):
         """The file as stored; compare its SHA-256 with ``sha256`` (also in ``X-Checksum-SHA256``)."""
         found = self.get_object()
-        response = FileResponse(
-            found.file.open("rb"), as_attachment=True, filename=found.original_name, content_type=found.content_type
-        )
+        with found.file.open("rb") as stored:  # at most EVIDENCE_MAX_BYTES
+            response = HttpResponse(stored.read(), content_type=found.content_type)
+        response["Content-Disposition"] = content_disposition_header(True, found.original_name)
         response["X-Checksum-SHA256"] = found.sha256
         return response

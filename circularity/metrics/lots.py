@@ -35,11 +35,13 @@ def tolerance() -> Decimal:
 
 def with_weights(lots: QuerySet) -> QuerySet:
     """Lots annotated with ``recorded_kg``, ``net_kg_``, ``difference_kg`` and ``outside_tolerance``
-    (one grouped query: the lots joined to their dispositions)."""
+    (one grouped query: the lots joined to their dispositions). A grouped query drops the
+    model's default ordering: the lots' own is restored (a caller may order otherwise)."""
     recorded = Coalesce(Sum("items__disposition__mass_kg"), Value(Decimal("0"), output_field=KG), output_field=KG)
     net = ExpressionWrapper(F("gross_kg") - F("tare_kg"), output_field=KG)
     difference = ExpressionWrapper(net - recorded, output_field=KG)
     margin = ExpressionWrapper(recorded * Value(tolerance(), output_field=KG), output_field=KG)
+    ordering = lots.query.order_by or lots.model._meta.ordering
     return lots.annotate(
         recorded_kg=recorded,
         net_kg_=net,
@@ -49,7 +51,7 @@ def with_weights(lots: QuerySet) -> QuerySet:
             default=Value(False),
             output_field=BooleanField(),
         ),
-    )
+    ).order_by(*ordering)
 
 
 __all__ = ["tolerance", "with_weights"]

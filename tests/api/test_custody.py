@@ -58,7 +58,7 @@ def test_a_certification_is_posted_as_json_or_multipart_with_its_certificate(api
     assert evidence["sha256"] == hashlib.sha256(PDF).hexdigest()
     downloaded = api.get(evidence["download"])
     assert downloaded.status_code == 200
-    body = b"".join(downloaded.streaming_content)
+    body = downloaded.content
     assert hashlib.sha256(body).hexdigest() == evidence["sha256"] == downloaded["X-Checksum-SHA256"]
     assert 'filename="certificate.pdf"' in downloaded["Content-Disposition"]
     schemes = [c["scheme"] for c in api.get("/api/v1/vendors/ECOREC/").json()["certifications"]]
@@ -214,7 +214,7 @@ def test_evidence_is_downloaded_as_received(api, center):
         format="multipart",
     ).json()
     response = api.get(f"/api/v1/evidence-files/{posted['id']}/download/")
-    assert b"".join(response.streaming_content) == content
+    assert response.content == content
     assert response["Content-Type"] == "application/pdf"
     assert api.get(f"/api/v1/evidence-files/?sha256={posted['sha256']}").json()["results"][0]["id"] == posted["id"]
     assert posted["received_at"] is not None and posted["uploaded_by"] == "admin"

@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from assetlife.storage import S3, evidence_storage_config
 from circularity import evidence
 from circularity.choices import EvidenceKind
-from circularity.errors import EvidenceRefused, LotRefused
+from circularity.errors import EvidenceRefused
 from circularity.models import EvidenceFile, Lot
 from inventory.append_only import AppendOnlyError
 from tests.circularity.custody_support import JPEG, PDF, PNG, certified_vendor, dispositioned, lot_of, upload
@@ -108,7 +108,7 @@ def test_a_lots_certificate_closes_it_when_received():
     evidence.evidence_receive(upload=upload(), kind=EvidenceKind.LOT_CERTIFICATE, lot=lot, received_at=received)
     lot.refresh_from_db()
     assert lot.closed_at == received
-    with pytest.raises(LotRefused, match="before the lot is shipped"):
+    with pytest.raises(EvidenceRefused, match="has not shipped yet"):
         evidence.evidence_receive(
             upload=upload(), kind=EvidenceKind.LOT_CERTIFICATE, lot=lot, received_at=lot.shipped_at - dt.timedelta(1)
         )
