@@ -151,7 +151,11 @@ class LotSerializer(serializers.ModelSerializer):
     route = serializers.ChoiceField(choices=DOWNSTREAM_ROUTES)
     shipped_at = MomentField()
     dispositions = DispositionIdField(
-        many=True, queryset=Disposition.objects.all(), required=False, help_text="Ids of its dispositions."
+        many=True,
+        queryset=Disposition.objects.all(),
+        required=False,
+        write_only=True,
+        help_text="Ids of its dispositions (answered as a list of ids).",
     )
     net_kg = serializers.DecimalField(max_digits=18, decimal_places=3, read_only=True, source="net_kg_")
     recorded_kg = serializers.DecimalField(
