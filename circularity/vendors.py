@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from .choices import CertificationScheme, EvidenceKind
 from .errors import EvidenceRefused
@@ -48,4 +49,22 @@ def vendor_certify(
     return certification
 
 
-__all__ = ["vendor_certify"]
+EXPIRY_WINDOW_DAYS = 60
+
+
+def certifications_expiring(today: dt.date, days: int = EXPIRY_WINDOW_DAYS) -> list[VendorCertification]:
+    """Certifications whose last valid day falls in [``today``, ``today`` + ``days``], soonest
+    first, each with ``renewed``: whether the vendor already holds a later one of the same
+    scheme (one query)."""
+    later = VendorCertification.objects.filter(
+        vendor=OuterRef("vendor"), scheme=OuterRef("scheme"), valid_until__gt=OuterRef("valid_until")
+    )
+    return list(
+        VendorCertification.objects.filter(valid_until__gte=today, valid_until__lte=today + dt.timedelta(days=days))
+        .select_related("vendor")
+        .annotate(renewed=Exists(later))
+        .order_by("valid_until", "vendor__code", "scheme")
+    )
+
+
+__all__ = ["EXPIRY_WINDOW_DAYS", "certifications_expiring", "vendor_certify"]

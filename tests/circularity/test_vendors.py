@@ -141,3 +141,29 @@ def test_the_gate_is_checked_before_anything_is_locked_or_written(center, django
     VendorFactory(code="UNCERTIFIED", routes=[Route.RECYCLE])
     with django_assert_max_num_queries(3), pytest.raises(DownstreamRefused):
         decide(asset, center, vendor="UNCERTIFIED")
+
+
+def test_the_dashboard_lists_certifications_expiring_in_the_next_60_days(client):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from tests.circularity.admin_support import ANALYST, logged_in
+
+    today = timezone.now().date()
+    soon = certified(code="SOON", valid_until=today + dt.timedelta(days=60))
+    certified(code="LATER", valid_until=today + dt.timedelta(days=61))
+    certified(code="GONE", valid_until=today - dt.timedelta(days=1))
+    renewed = certified(code="RENEWED", valid_until=today + dt.timedelta(days=5))
+    VendorCertificationFactory(
+        vendor=renewed,
+        certificate_number="NEXT",
+        valid_from=today + dt.timedelta(days=6),
+        valid_until=today.replace(year=today.year + 3),
+    )
+    logged_in(client, ANALYST)
+    response = client.get(reverse("circularity:dashboard"))
+    listed = [(c.vendor.code, c.renewed) for c in response.context["expiring_certifications"]]
+    assert listed == [("RENEWED", True), ("SOON", False)]
+    page = response.content.decode()
+    assert "Vendor certifications expiring in the next 60 days" in page
+    assert soon.certifications.get().certificate_number in page
