@@ -65,9 +65,15 @@ def _outbox_in_tmp(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
-@pytest.fixture(autouse=True)
-def _evidence_in_tmp(settings, tmp_path):
-    """Evidence files of a test never land in the developer's var/evidence."""
+@pytest.fixture(scope="session", autouse=True)
+def _evidence_in_tmp(tmp_path_factory):
+    """Evidence files of the tests (module-scoped demo fleets included) never land in the
+    developer's var/evidence."""
+    from django.conf import settings
+    from django.test import override_settings
+
     from assetlife.storage import evidence_storage_config
 
-    settings.STORAGES = {**settings.STORAGES, "evidence": evidence_storage_config("", tmp_path / "evidence")}
+    root = tmp_path_factory.mktemp("evidence")
+    with override_settings(STORAGES={**settings.STORAGES, "evidence": evidence_storage_config("", root)}):
+        yield

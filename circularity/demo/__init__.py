@@ -34,6 +34,7 @@ from inventory.models import Asset, LifecycleEvent, PartModel, Site
 
 from .build import create_assets, create_catalog
 from .decisions import DecisionPlanner
+from .lots import attach_certificates, create_lots
 from .packaging import create_packaging, plan_packaging
 from .plan import Planner, earliest_as_of
 from .replay import Replay
@@ -121,6 +122,8 @@ def load_demo_fleet(
             Replay(sites=sites, centers=centers, progress=bar, every=ANALYZE_EVERY, checkpoint=refresh_statistics).run(
                 planner.actions
             )
+        create_lots(as_of, seed)
+        attach_certificates(as_of)
         snapshots.rebuild_all()
         counts = {
             "sites": Site.objects.count(),
