@@ -11,6 +11,8 @@ pages are read-only once received, with the SHA-256 and a download link.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -31,6 +33,11 @@ from ..errors import EvidenceRefused, LotRefused
 from ..metrics.lots import with_weights
 from ..models import Disposition, EvidenceFile, Lot, Vendor, VendorCertification
 from .base import CircularityAdmin, moment
+
+
+def kg(value) -> Decimal:
+    """A mass to the gram, as the scale prints it (SQLite answers sums without their scale)."""
+    return Decimal(value).quantize(Decimal("0.001"))
 
 
 def routes_field(**kwargs) -> forms.Field:
@@ -315,16 +322,16 @@ class LotAdmin(ScopedAdminMixin, CircularityAdmin):
 
     @admin.display(description="Net kg (scale)", ordering="net_kg_")
     def net(self, lot):
-        return lot.net_kg_
+        return kg(lot.net_kg_)
 
     @admin.display(description="Recorded kg", ordering="recorded_kg")
     def recorded(self, lot):
-        return lot.recorded_kg
+        return kg(lot.recorded_kg)
 
     @admin.display(description="Weight", ordering="outside_tolerance")
     def weight_flag(self, lot):
         if lot.outside_tolerance:
-            difference = f"{lot.difference_kg:+}"
+            difference = f"{kg(lot.difference_kg):+}"
             return format_html('<strong class="errornote">Outside tolerance ({} kg)</strong>', difference)
         return "Within tolerance"
 
