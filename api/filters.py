@@ -215,6 +215,8 @@ class DispositionFilter(filters.FilterSet):
     category = filters.MultipleChoiceFilter(choices=Category.choices)
     decided_after = MomentFilter(field_name="decided_at", lookup_expr="gte")
     decided_before = MomentFilter(field_name="decided_at", lookup_expr="lt")
+    vendor = filters.CharFilter(field_name="vendor__code", help_text="The vendor's code.")
+    lot = filters.CharFilter(field_name="lot_item__lot__code", help_text="The code of the lot it left in.")
 
     class Meta:
         model = Disposition

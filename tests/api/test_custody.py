@@ -7,9 +7,9 @@ import pytest
 
 from circularity.models import EvidenceFile, Lot, VendorCertification
 from inventory.choices import Category
-from tests.circularity.custody_support import PDF, certified_vendor, dispositioned, upload
+from tests.circularity.custody_support import PDF, certified_vendor, dispositioned, lot_of, upload
 from tests.circularity.helpers import at_center, utc
-from tests.factories import CircularCenterFactory, SiteFactory, VendorFactory
+from tests.factories import CircularCenterFactory, SanitizationFactory, SiteFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db
 WHEN = utc(2024, 6, 3, 9)
@@ -219,3 +219,27 @@ def test_evidence_is_downloaded_as_received(api, center):
     assert api.get(f"/api/v1/evidence-files/?sha256={posted['sha256']}").json()["results"][0]["id"] == posted["id"]
     assert posted["received_at"] is not None and posted["uploaded_by"] == "admin"
     assert dt.datetime.fromisoformat(posted["received_at"].replace("Z", "+00:00")).tzinfo is not None
+
+
+def test_dispositions_are_listed_by_lot_and_by_vendor(api, center):
+    vendor = certified_vendor()
+    rows = dispositioned(center, vendor, [10, 20], WHEN)
+    dispositioned(center, certified_vendor(code="OTHER"), [5], WHEN)
+    lot_of(center, vendor, rows[:1], gross="20", code="LOT-A")
+    by_lot = api.get("/api/v1/dispositions/?lot=LOT-A").json()["results"]
+    assert [row["id"] for row in by_lot] == [rows[0].pk]
+    by_vendor = api.get("/api/v1/dispositions/?vendor=RECYCLER").json()["results"]
+    assert sorted(row["id"] for row in by_vendor) == sorted(row.pk for row in rows)
+
+
+def test_a_sanitization_certificate_is_evidence_of_its_sanitization(api, center):
+    drive = at_center(center, category=Category.SSD)
+    sanitization = SanitizationFactory(asset=drive)
+    response = api.post(
+        "/api/v1/evidence-files/",
+        {"kind": "sanitization_certificate", "sanitization": sanitization.pk, "file": upload(name="blancco.pdf")},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["sanitization"] == sanitization.pk
+    assert sanitization.evidence.get().original_name == "blancco.pdf"

@@ -119,3 +119,20 @@ def test_a_lots_certificate_uploaded_in_the_admin_closes_it_and_shows_its_checks
     evidence_page = client.get(reverse("admin:circularity_evidencefile_change", args=[found.pk]))
     assert evidence_page.status_code == 200 and found.sha256 in evidence_page.content.decode()
     assert 'name="_save"' not in evidence_page.content.decode()  # read-only: never edited
+
+
+def test_the_triage_queues_bulk_disposition_meets_the_downstream_gate_and_writes_nothing(client, center):
+    from circularity.models import Disposition
+    from tests.circularity.admin_support import apply_action, messages_of
+    from tests.circularity.helpers import at_center
+
+    VendorFactory(code="UNCERTIFIED", routes=["recycle"])
+    assets = [at_center(center, category="psu") for _ in range(2)]
+    logged_in(client, TECHNICIAN)
+    payload = {"route": "recycle", "center": center.pk, **moment("decided_at", WHEN), "vendor": "UNCERTIFIED"}
+    queue = reverse("admin:circularity_assetatcenter_changelist")
+    response = apply_action(client, queue, "record_disposition", assets, follow=False, **payload)
+    assert response.status_code == 200
+    refusals = [m for m in messages_of(response) if "UNCERTIFIED refused" in m]
+    assert refusals and all("no R2v3 or e-Stewards certification valid on 2024-06-03" in m for m in refusals)
+    assert not Disposition.objects.exists()
