@@ -1,7 +1,7 @@
 """``/api/v1/``: the router of the resources, the metrics, the schema and its docs."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import routers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.reverse import reverse
@@ -42,6 +42,11 @@ router.register("reports", reports.ComplianceReportViewSet, basename="report")
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html"),
+        name="api-redoc",
+    ),
     path("metrics/circularity/", CircularityMetricsView.as_view(), name="metrics-circularity"),
     path("metrics/packaging/", PackagingMetricsView.as_view(), name="metrics-packaging"),
     path("", include(router.urls)),

@@ -152,6 +152,7 @@ TARGET, ME = (lambda t, m: t), (lambda t, m: m)
 ENDPOINTS: dict[str, Endpoint] = {
     "api-schema": Endpoint(PUBLIC),
     "api-docs": Endpoint(PUBLIC),
+    "api-redoc": Endpoint(PUBLIC),
     "api-root": Endpoint(AUTHENTICATED),
     "metrics-circularity": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04&group_by=center"),), aggregate=True),
     "metrics-packaging": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04&group_by=site"),), aggregate=True),
