@@ -139,9 +139,17 @@ def record_sanitization(
         raise SanitizationRefused(serial, "name who performed it (performed_by)")
     moments.check_moment(performed_at, field="performed_at")
     with transaction.atomic():
-        target = Asset.objects.filter(serial_number=serial).first()
+        target = Asset.objects.select_related("part_model").filter(serial_number=serial).first()
         if target is None:
             raise AssetNotFound(serial)
+        if not target.part_model.data_bearing:
+            # A server's own serial is the usual slip: the record would be accepted while the
+            # drives inside stay unsanitized and the gate still refuses them.
+            raise SanitizationRefused(
+                serial,
+                f"a {target.part_model.get_category_display()} is not data-bearing; "
+                "record the sanitization of its drives (the data-bearing parts of its tree)",
+            )
         if target.status not in SANITIZABLE_STATUSES:
             raise SanitizationRefused(serial, f"it is {target.status}; sanitize an asset still in custody")
         return SanitizationRecord.objects.create(

@@ -195,6 +195,16 @@ def test_sanitizing_an_asset_out_of_custody_is_409(api, drive, when):
     assert response.json()["code"] == "sanitization_refused"
 
 
+def test_sanitizing_an_asset_that_is_not_data_bearing_is_409(api, server, drive, when):
+    body = {"asset": server.serial_number, "method": "purge", "performed_at": iso(when), "performed_by": "T"}
+    response = api.post("/api/v1/sanitizations/", body, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "sanitization_refused"
+    assert response.json()["asset"] == server.serial_number
+    assert "not data-bearing" in response.json()["detail"]
+    assert not SanitizationRecord.objects.exists()
+
+
 @pytest.fixture
 def at_center(server, drive, center):
     Asset.objects.filter(pk__in=[server.pk, drive.pk]).update(status=Status.AT_CIRCULAR_CENTER, center=center)
