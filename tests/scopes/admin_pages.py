@@ -332,6 +332,43 @@ PAGES: dict[str, Page] = {
             ),
         ),
     ),
+    # An asset page's buttons: a refusal renders the form again (200), a change goes back (302).
+    "admin:inventory_asset_move": Page(
+        SCOPED,
+        (
+            PageProbe("GET", 200, lambda n, w: {"object_id": n.pk("SRV2")}, query=lambda n, w: "?to=deployed"),
+            PageProbe(
+                "POST",
+                302,
+                lambda n, w: {"object_id": n.pk("SRV2")},
+                lambda t, m, w: {"to": "deployed", "center": "", **moment("occurred_at"), "note": ""},
+            ),
+        ),
+    ),
+    "admin:inventory_asset_parts": Page(
+        SCOPED,
+        (
+            PageProbe("GET", 200, lambda n, w: {"object_id": n.pk("SRV1")}),
+            PageProbe(
+                "POST",
+                302,
+                lambda n, w: {"object_id": n.pk("SRV1")},
+                lambda t, m, w: {"scanned": t.serial("SRV2"), **moment("occurred_at"), "note": ""},
+            ),
+        ),
+    ),
+    "admin:inventory_asset_install": Page(
+        SCOPED,
+        (
+            PageProbe("GET", 200, lambda n, w: {"object_id": n.pk("SRV2")}),
+            PageProbe(
+                "POST",
+                302,
+                lambda n, w: {"object_id": n.pk("SRV2")},
+                lambda t, m, w: {"parent": t.serial("SRV1"), **moment("occurred_at"), "note": ""},
+            ),
+        ),
+    ),
     "admin:circularity_shipment_receive": Page(
         SCOPED,
         (
