@@ -33,6 +33,14 @@ def test_the_docs_page_references_no_external_url(client, path):
         assert finders.find(ref.removeprefix("/static/")), f"{ref} is not a static file of this project"
 
 
+@pytest.mark.parametrize("path", ["/api/v1/docs/", "/api/v1/redoc/"])
+def test_the_browser_is_told_to_load_nothing_from_elsewhere(client, path):
+    """ReDoc's bundle fetches its footer logo from cdn.redoc.ly whatever the page says."""
+    policy = client.get(path)["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "img-src 'self' data:" in policy
+    assert "http" not in policy
+
+
 def test_swagger_ui_shows_no_validator_badge(client):
     """Swagger UI's default validator badge is an image from validator.swagger.io."""
     html = client.get("/api/v1/docs/").content.decode()
