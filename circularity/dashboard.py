@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from assetlife.replica import on_replica
 from inventory.choices import Category
 
+from . import vendors
 from .charts import rate_chart_data, render_rate_chart
 from .choices import GRI_306, Dimension, Metric, PeriodKind, Route
 from .metrics import packaging_rows, period_figures
@@ -140,4 +141,16 @@ def dashboard_view(request):
 
 
 def _figures(fiscal_year: int, today: dt.date) -> dict:
-    return {"fiscal_years": available_fiscal_years(today, fiscal_year), **dashboard_context(fiscal_year, today)}
+    return {
+        "fiscal_years": available_fiscal_years(today, fiscal_year),
+        **dashboard_context(fiscal_year, today),
+        **downstream_context(today),
+    }
+
+
+def downstream_context(today: dt.date) -> dict:
+    """Vendors' certifications expiring soon (SPEC section 9): today's, whatever the fiscal year shown."""
+    return {
+        "expiring_certifications": vendors.certifications_expiring(today),
+        "expiry_window_days": vendors.EXPIRY_WINDOW_DAYS,
+    }

@@ -18,7 +18,7 @@ from inventory.choices import Status
 from inventory.errors import AssetNotFound
 from inventory.models import Asset, Site
 
-from . import snapshots
+from . import downstream, snapshots
 from .choices import (
     METHODS_FOR_OTHER_ROUTES,
     METHODS_FOR_REUSE,
@@ -27,7 +27,7 @@ from .choices import (
     SanitizationMethod,
 )
 from .errors import DispositionRefused, SanitizationMissing, SanitizationRefused
-from .models import CircularCenter, Disposition, SanitizationRecord
+from .models import CircularCenter, Disposition, SanitizationRecord, Vendor
 
 SANITIZABLE_STATUSES = frozenset({Status.DEPLOYED, Status.DECOMMISSIONED, Status.IN_STOCK, Status.AT_CIRCULAR_CENTER})
 
@@ -45,17 +45,18 @@ def record_disposition(
     decided_at: dt.datetime,
     source: str,
     to_site: Site | None = None,
-    vendor: str = "",
+    vendor: Vendor | str | None = None,
     certificate_id: str = "",
     actor=None,
 ) -> list[Disposition]:
     """Decide the route of an asset at a circular center, and of everything installed in it.
 
-    Refuses (``MomentRefused``, ``DispositionRefused``, ``SanitizationMissing``,
-    ``TransitionRefused`` or ``EventOutOfOrder``) and writes nothing unless: ``decided_at``
-    is a moment AssetLife records, no earlier than the tree's latest event; the asset is
-    top-level and ``at_circular_center`` at ``center``;
-    ``reuse`` names ``to_site``; every data-bearing asset of the tree has a verified
+    Refuses (``MomentRefused``, ``DispositionRefused``, ``DownstreamRefused``,
+    ``SanitizationMissing``, ``TransitionRefused`` or ``EventOutOfOrder``) and writes nothing
+    unless: ``decided_at`` is a moment AssetLife records, no earlier than the tree's latest
+    event; the asset is top-level and ``at_circular_center`` at ``center``;
+    ``reuse`` names ``to_site``; the vendor (a ``Vendor`` or its code) passes the downstream
+    gate (``circularity.downstream``); every data-bearing asset of the tree has a verified
     sanitization of a method the route allows, performed in this custody cycle.
     """
     serial = asset.serial_number if isinstance(asset, Asset) else asset
@@ -66,6 +67,8 @@ def record_disposition(
     if route != Route.REUSE and to_site is not None:
         raise DispositionRefused(serial, f"to_site is for reuse only, not {route}")
     moments.check_moment(decided_at, field="decided_at")
+    vendor = downstream.resolve_vendor(vendor, route=route)
+    downstream.check_downstream(center=center, route=route, vendor=vendor, decided_at=decided_at)
 
     with transaction.atomic():
         tree = lifecycle.lock_tree(serial)

@@ -17,6 +17,7 @@ from inventory.models import Asset, PartModel, Placement, Site
 from inventory.moments import stored_range, validate_day, validate_moment
 
 from ..choices import Comparison, Dimension, Metric, Route, SanitizationMethod
+from .vendors import validate_downstream_routes
 
 
 def _in_choices(field: str, choices) -> Q:
@@ -32,6 +33,13 @@ class CircularCenter(models.Model):
     name = models.CharField(max_length=200)
     sites = models.ManyToManyField(
         Site, related_name="circular_centers", blank=True, help_text="The sites (campus) it serves."
+    )
+    onsite_routes = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_downstream_routes],
+        help_text="Routes it carries out itself (e.g. recycle where it shreds drives on site): a "
+        "disposition by one of them may name no vendor.",
     )
 
     class Meta:
@@ -172,7 +180,14 @@ class Disposition(AppendOnlyModel):
         related_name="+",
         help_text="For reuse: the site the asset returns to.",
     )
-    vendor = models.CharField(max_length=200, blank=True)
+    vendor = models.ForeignKey(
+        "circularity.Vendor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dispositions",
+        help_text="Who took it (any route but reuse), unless the center carries the route out itself.",
+    )
     certificate_id = models.CharField(max_length=100, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

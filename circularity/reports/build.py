@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from inventory.choices import Category
 
-from .. import exceptions
+from .. import exceptions, report_lots
 from ..charts import rate_chart_data, render_rate_chart
 from ..choices import Dimension, Metric, PeriodKind
 from ..metrics import (
@@ -165,6 +165,7 @@ def build_report(month: dt.date, *, chart: bool = True) -> Report:
         "uncertified": exceptions.uncertified_departures(first=to_utc(month), until=until, limit=EXCEPTION_LIMIT),
         "in_transit": exceptions.long_in_transit(as_of=now, days=days, limit=EXCEPTION_LIMIT),
         "missing": exceptions.missing_assets(as_of=now, limit=EXCEPTION_LIMIT),
+        **report_lots.lot_exceptions(month_first=to_utc(month), month_until=until, as_of=now, limit=EXCEPTION_LIMIT),
     }
     return Report(
         month=month,

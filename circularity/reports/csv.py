@@ -127,6 +127,9 @@ def rows(report: Report) -> list[list[object]]:
         "count",
     )
     add("exceptions", "as_built", "exception", "missing", "count", "", report.exceptions["missing"].total, "count")
+    for key in ("lots_awaiting_certificate", "lots_outside_tolerance"):
+        span = "as_built" if key == "lots_awaiting_certificate" else "month"
+        add("exceptions", span, "exception", key, "count", "", report.exceptions[key].total, "count")
     return table
 
 

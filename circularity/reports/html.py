@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
+from .. import report_lots
 from .build import CHART_CID, Report
 from .formatting import day, kg, kg_as_tonnes, kgco2e, meets, number, on_track, pct, tonnes
 
@@ -68,6 +69,7 @@ def exception_sections(report: Report) -> list[dict]:
                 for row in in_transit.rows
             ],
         },
+        *report_lots.lot_sections(report),
         {
             "key": "missing",
             "title": "Assets missing",

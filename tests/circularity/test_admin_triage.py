@@ -22,7 +22,7 @@ from tests.circularity.admin_support import (
     moment,
     server_with_drives,
 )
-from tests.factories import AssetFactory, SanitizationFactory, SiteFactory
+from tests.factories import AssetFactory, SanitizationFactory, SiteFactory, VendorCertificationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +30,13 @@ QUEUE = reverse("admin:circularity_assetatcenter_changelist")
 DISPOSITION_ADD = reverse("admin:circularity_disposition_add")
 SANITIZATION_ADD = reverse("admin:circularity_sanitizationrecord_add")
 DECIDED = dt.datetime(2022, 3, 15, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def vendors(db):
+    """The certified vendors the forms below name by code."""
+    for code in ("GREENCYCLE", "ITAD"):
+        VendorCertificationFactory(vendor__code=code)
 
 
 def page_of(asset):
@@ -44,7 +51,7 @@ def disposition_payload(asset, center, route=Route.RECYCLE, **extra):
         "center": center.pk,
         **moment("decided_at", DECIDED),
         "to_site": "",
-        "vendor": "GreenCycle",
+        "vendor": "GREENCYCLE",
         "certificate_id": "",
         **extra,
     }
@@ -176,7 +183,7 @@ def test_technician_records_a_disposition_of_a_whole_tree(client):
     assert response.redirect_chain[-1][0].endswith(f"?q={server.serial_number}")
     rows = Disposition.objects.filter(tree_root=server)
     assert rows.count() == 3
-    assert set(rows.values_list("route", "vendor", "actor")) == {(Route.RECYCLE, "GreenCycle", user.pk)}
+    assert set(rows.values_list("route", "vendor__code", "actor")) == {(Route.RECYCLE, "GREENCYCLE", user.pk)}
     assert set(Asset.objects.values_list("status", flat=True)) == {Status.RECYCLED}
 
 
@@ -193,7 +200,7 @@ def test_sanitization_gate_refusal_names_every_drive_and_writes_nothing(client):
         f"missing for: {', '.join(sorted([first.serial_number, second.serial_number]))}."
     )
     assert nothing.startswith("Nothing was recorded")
-    assert response.context["form"].data["vendor"] == "GreenCycle"  # kept as typed
+    assert response.context["form"].data["vendor"] == "GREENCYCLE"  # kept as typed
     assert not Disposition.objects.exists()
     assert set(Asset.objects.values_list("status", flat=True)) == {Status.AT_CIRCULAR_CENTER}
 
@@ -202,7 +209,7 @@ def test_reuse_without_a_destination_site_is_refused(client):
     logged_in(client, TECHNICIAN)
     site, center = campus()
     server = at_center(center, site)
-    response = client.post(DISPOSITION_ADD, disposition_payload(server, center, Route.REUSE))
+    response = client.post(DISPOSITION_ADD, disposition_payload(server, center, Route.REUSE, vendor=""))
     assert "reuse needs the site the asset returns to" in messages_of(response)[0]
     assert not Disposition.objects.exists()
 
@@ -212,7 +219,7 @@ def test_reuse_sends_the_asset_back_to_a_site(client):
     site, center = campus()
     server = at_center(center, site)
     destination = SiteFactory(code="DUB08")
-    client.post(DISPOSITION_ADD, disposition_payload(server, center, Route.REUSE, to_site=destination.pk))
+    client.post(DISPOSITION_ADD, disposition_payload(server, center, Route.REUSE, to_site=destination.pk, vendor=""))
     server.refresh_from_db()
     assert (server.status, server.site) == (Status.IN_STOCK, destination)
 
