@@ -26,8 +26,9 @@ from .choices import (
     Route,
     SanitizationMethod,
 )
-from .errors import DispositionRefused, SanitizationMissing, SanitizationRefused
+from .errors import DispositionRefused, SanitizationBatchFailed, SanitizationMissing, SanitizationRefused
 from .models import CircularCenter, Disposition, SanitizationRecord
+from .sanitization import blocking_failures
 
 SANITIZABLE_STATUSES = frozenset({Status.DEPLOYED, Status.DECOMMISSIONED, Status.IN_STOCK, Status.AT_CIRCULAR_CENTER})
 
@@ -128,8 +129,12 @@ def record_sanitization(
     performed_by: str,
     verified: bool,
     certificate_id: str = "",
+    tool: str = "",
+    tool_version: str = "",
+    verification_method: str = "",
+    verified_by: str = "",
 ) -> SanitizationRecord:
-    """Record a media sanitization of an asset still in custody."""
+    """Record a media sanitization of an asset still in custody (``performed_by``: who sanitized)."""
     serial = asset.serial_number if isinstance(asset, Asset) else asset
     if method not in SanitizationMethod.values:
         raise SanitizationRefused(serial, f"{method!r} is not a method (methods: clear, purge, destroy)")
@@ -151,6 +156,10 @@ def record_sanitization(
             performed_by=performed_by,
             verified=verified,
             certificate_id=certificate_id,
+            tool=tool,
+            tool_version=tool_version,
+            verification_method=verification_method,
+            verified_by=verified_by,
         )
 
 
@@ -159,7 +168,10 @@ def _check_gate(tree: list[Asset], route: str) -> None:
 
     A certificate counts for the current custody cycle only: it must be performed after
     the asset's previous disposition, if it had one (a reused drive that comes back holds
-    new data). Two queries, whatever the size of the tree.
+    new data). A drive of a sanitization batch whose sampled verification failed is
+    refused first, naming the batch and the failed drive, until it is sanitized and
+    verified again (``sanitization.blocking_failures``). Three queries, whatever the size
+    of the tree.
     """
     data_bearing = [member for member in tree if member.part_model.data_bearing]
     if not data_bearing:
@@ -173,10 +185,18 @@ def _check_gate(tree: list[Asset], route: str) -> None:
     )
     methods = gate_methods(route)
     certificates = SanitizationRecord.objects.filter(asset_id__in=ids, verified=True, method__in=methods)
-    cleared = set()
+    cleared: dict[int, list[dt.datetime]] = {}
     for asset_id, performed_at in certificates.values_list("asset_id", "performed_at"):
         if asset_id not in previous or performed_at > previous[asset_id]:
-            cleared.add(asset_id)
+            cleared.setdefault(asset_id, []).append(performed_at)
+    blocked = blocking_failures(ids, previous, cleared)
+    if blocked:
+        failures: dict[str, set[str]] = {}
+        for batch_failures in blocked.values():
+            for failure in batch_failures:
+                failures.setdefault(failure.batch, set()).add(failure.failed_drive)
+        serials = [member.serial_number for member in data_bearing if member.pk in blocked]
+        raise SanitizationBatchFailed(route, failures, serials)
     lacking = [member.serial_number for member in data_bearing if member.pk not in cleared]
     if lacking:
         raise SanitizationMissing(route, lacking, methods)

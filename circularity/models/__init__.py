@@ -22,6 +22,7 @@ from .core import (
     validate_fraction,
     validate_target_year,
 )
+from .sanitization import SanitizationBatch, SanitizationBatchDrive, SanitizationSampleResult
 
 __all__ = [
     "FIRST_TARGET_YEAR",
@@ -37,7 +38,10 @@ __all__ = [
     "PackagingRecord",
     "ReportRecipient",
     "ReportState",
+    "SanitizationBatch",
+    "SanitizationBatchDrive",
     "SanitizationRecord",
+    "SanitizationSampleResult",
     "Shipment",
     "SnapshotMonth",
     "Target",
