@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
@@ -26,6 +27,7 @@ from .choices import (
     Route,
     SanitizationMethod,
 )
+from .currencies import validate_currency
 from .errors import DispositionRefused, SanitizationBatchFailed, SanitizationMissing, SanitizationRefused
 from .models import CircularCenter, Disposition, SanitizationRecord
 from .sanitization import blocking_failures
@@ -48,6 +50,8 @@ def record_disposition(
     to_site: Site | None = None,
     vendor: str = "",
     certificate_id: str = "",
+    proceeds: Decimal | None = None,
+    currency: str = "",
     actor=None,
 ) -> list[Disposition]:
     """Decide the route of an asset at a circular center, and of everything installed in it.
@@ -57,9 +61,13 @@ def record_disposition(
     is a moment AssetLife records, no earlier than the tree's latest event; the asset is
     top-level and ``at_circular_center`` at ``center``;
     ``reuse`` names ``to_site``; every data-bearing asset of the tree has a verified
-    sanitization of a method the route allows, performed in this custody cycle.
+    sanitization of a method the route allows, performed in this custody cycle (and no
+    drive of it belongs to a batch whose sampled verification failed); ``proceeds`` are
+    given with their ISO 4217 ``currency``, for ``resale`` only. The proceeds of a tree
+    are the decision's: they are kept on the row of the asset the decision was made for.
     """
     serial = asset.serial_number if isinstance(asset, Asset) else asset
+    _check_proceeds(serial, route, proceeds, currency)
     if route not in Route.values:
         raise DispositionRefused(serial, f"{route!r} is not a route (routes: {', '.join(Route.values)})")
     if route == Route.REUSE and to_site is None:
@@ -97,6 +105,8 @@ def record_disposition(
                 to_site=to_site,
                 vendor=vendor,
                 certificate_id=certificate_id,
+                proceeds=proceeds if member is root else None,
+                currency=currency if member is root and proceeds is not None else "",
                 actor=actor,
             )
             for member in tree
@@ -114,6 +124,24 @@ def record_disposition(
         created = Disposition.objects.bulk_create(rows)
         snapshots.mark_stale([decided_at])
         return created
+
+
+def _check_proceeds(serial: str, route: str, proceeds: Decimal | None, currency: str) -> None:
+    """Value recovered (SPEC section 9): resale only, never without its currency."""
+    if proceeds is None:
+        if currency:
+            raise DispositionRefused(serial, f"a currency ({currency}) was given without proceeds")
+        return
+    if route != Route.RESALE:
+        raise DispositionRefused(serial, f"proceeds are for resale only, not {route}")
+    if proceeds < 0:
+        raise DispositionRefused(serial, f"proceeds cannot be negative ({proceeds})")
+    if not currency:
+        raise DispositionRefused(serial, "proceeds need their ISO 4217 currency (e.g. EUR)")
+    try:
+        validate_currency(currency)
+    except ValidationError as error:
+        raise DispositionRefused(serial, error.messages[0].rstrip(".")) from None
 
 
 def tree_mass_kg(asset: Asset) -> Decimal:

@@ -187,7 +187,8 @@ def sanitization_batch_record_results(
         known = set(batch.results.values_list("asset__serial_number", flat=True))
         again = sorted(known.intersection(serials))
         if again:
-            raise SanitizationBatchRefused(batch.code, f"already verified (a result is final): {', '.join(again)}", again)
+            final = f"already verified (a result is final): {', '.join(again)}"
+            raise SanitizationBatchRefused(batch.code, final, again)
         written = SanitizationSampleResult.objects.bulk_create(
             SanitizationSampleResult(
                 batch=batch,
