@@ -7,7 +7,21 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.reverse import reverse
 
 from . import reports, views
-from .metrics import CircularityMetricsView, PackagingMetricsView
+from .metrics import (
+    CircularityMetricsView,
+    HarvestedPartsView,
+    MassBalanceView,
+    PackagingMetricsView,
+    ValueRecoveredView,
+)
+
+METRICS = (
+    ("metrics/circularity", "metrics-circularity"),
+    ("metrics/packaging", "metrics-packaging"),
+    ("metrics/mass-balance", "metrics-mass-balance"),
+    ("metrics/value-recovered", "metrics-value-recovered"),
+    ("metrics/harvested-parts", "metrics-harvested-parts"),
+)
 
 
 class APIRootView(routers.APIRootView):
@@ -17,7 +31,7 @@ class APIRootView(routers.APIRootView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        for key, name in (("metrics/circularity", "metrics-circularity"), ("metrics/packaging", "metrics-packaging")):
+        for key, name in METRICS:
             response.data[key] = reverse(name, request=request)
         return response
 
@@ -45,5 +59,8 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("metrics/circularity/", CircularityMetricsView.as_view(), name="metrics-circularity"),
     path("metrics/packaging/", PackagingMetricsView.as_view(), name="metrics-packaging"),
+    path("metrics/mass-balance/", MassBalanceView.as_view(), name="metrics-mass-balance"),
+    path("metrics/value-recovered/", ValueRecoveredView.as_view(), name="metrics-value-recovered"),
+    path("metrics/harvested-parts/", HarvestedPartsView.as_view(), name="metrics-harvested-parts"),
     path("", include(router.urls)),
 ]

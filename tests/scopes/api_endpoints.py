@@ -173,6 +173,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     "api-root": Endpoint(AUTHENTICATED),
     "metrics-circularity": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04&group_by=center"),), aggregate=True),
     "metrics-packaging": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04&group_by=site"),), aggregate=True),
+    "metrics-mass-balance": Endpoint(SHARED, (get(query="?start=2024-02&end=2024-04"),), aggregate=True),
+    "metrics-value-recovered": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04"),), aggregate=True),
+    "metrics-harvested-parts": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04"),), aggregate=True),
     "site-list": Endpoint(SCOPED_VIEW, (get(), post(403, site_body)), shows=lambda m: [m.site]),
     "site-detail": Endpoint(
         SCOPED_VIEW,
@@ -225,6 +228,7 @@ ENDPOINTS: dict[str, Endpoint] = {
             ),
         ),
     ),
+    "asset-genealogy": Endpoint(SCOPED, (get(url=serial("SSD1")),), shows=lambda m: [m.serial("SRV1")]),
     "asset-dismantle": Endpoint(SCOPED, (post(200, lambda t, m, w: {"occurred_at": AT}, url=serial("SRV3")),)),
     "asset-remove": Endpoint(SCOPED, (post(200, lambda t, m, w: {"occurred_at": AT}, url=serial("SSD1")),)),
     "asset-install": Endpoint(
