@@ -24,6 +24,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "circularity.circularcenter": (VIEW,),
         "circularity.shipment": (VIEW, CHANGE),
         "circularity.sanitizationrecord": (VIEW, ADD),
+        "circularity.sanitizationbatch": (VIEW, ADD),
+        "circularity.sanitizationsampleresult": (VIEW, ADD),
         "circularity.disposition": (VIEW, ADD),
     },
     "Sustainability analyst": {
@@ -34,6 +36,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "circularity.circularcenter": (VIEW,),
         "circularity.shipment": (VIEW,),
         "circularity.sanitizationrecord": (VIEW,),
+        "circularity.sanitizationbatch": (VIEW,),
+        "circularity.sanitizationsampleresult": (VIEW,),
         "circularity.disposition": (VIEW,),
         "circularity.packagingrecord": (VIEW, ADD, CHANGE),
         "circularity.target": (VIEW, ADD, CHANGE),

@@ -229,12 +229,15 @@ def _certify(batch: SanitizationBatch, asset_ids: list[int]) -> None:
 
 
 def with_state(queryset: QuerySet) -> QuerySet:
-    """Batches annotated with their drives, results and failures (one query for a page)."""
+    """Batches annotated with their drives, results and failures (one query for a page).
+
+    Ordered newest first again: a grouped query drops the model's default ordering.
+    """
     return queryset.annotate(
         drive_count=Count("drives", distinct=True),
         result_count=Count("results", distinct=True),
         failed_count=Count("results", filter=Q(results__passed=False), distinct=True),
-    )
+    ).order_by("-performed_at", "-id")
 
 
 def state_of(sample_size: int, result_count: int, failed_count: int) -> str:

@@ -11,6 +11,7 @@ import inventory.moments
 from django.conf import settings
 from django.db import migrations, models
 
+from assetlife.roles import sync_groups
 from inventory.append_only import protect_sql, unprotect_sql
 
 # Batches, their drawn samples and their results are append-only, as sanitization records are.
@@ -36,6 +37,7 @@ class Migration(migrations.Migration):
         ("circularity", "0011_moment_and_target_range_constraints"),
         ("inventory", "0010_moment_range_constraints"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
@@ -287,4 +289,6 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(protect, unprotect),
+        # The technicians record batches and their results; the analysts read them.
+        migrations.RunPython(sync_groups, migrations.RunPython.noop),
     ]

@@ -141,7 +141,7 @@ def _campus(token: str, site_code: str, server_model, ssd_model) -> Names:
         certificate_id=f"CERT-{token}-3",
     )
     # A batch of one drive, its sample awaiting its result.
-    sanitization_batch_create(
+    batch = sanitization_batch_create(
         center=center,
         serial_numbers=[ssd3.serial_number],
         method="purge",
@@ -171,6 +171,7 @@ def _campus(token: str, site_code: str, server_model, ssd_model) -> Names:
     pks.update(
         shipment=shipment.pk,
         sanitization=sanitization.pk,
+        batch=batch.pk,
         disposition=Disposition.objects.get(asset=srv4).pk,
         packaging=packaging.pk,
         event=LifecycleEvent.objects.get(external_id=keys[0]).pk,
