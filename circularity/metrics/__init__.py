@@ -24,7 +24,7 @@ from .packaging import (
     plastic_reduction,
     with_plastic_content,
 )
-from .recovery import harvested_rows, value_recovered_rows
+from .recovery import harvested_rows, harvested_span, value_recovered_rows, value_recovered_span
 from .series import RATE_METRICS, metric_series, shared_series, span_value
 from .sums import (
     GRAM,
@@ -60,6 +60,7 @@ __all__ = [
     "gri_306_rows",
     "gri_306_totals",
     "harvested_rows",
+    "harvested_span",
     "mass_balance_rows",
     "metric_series",
     "monthly_sums",
@@ -77,5 +78,6 @@ __all__ = [
     "span_value",
     "sums_by_every_grouping",
     "value_recovered_rows",
+    "value_recovered_span",
     "with_plastic_content",
 ]

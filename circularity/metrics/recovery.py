@@ -23,7 +23,7 @@ from inventory.models import LifecycleEvent
 
 from ..choices import Route
 from ..models import Disposition
-from ..periods import month_of, periods_in_range, to_utc
+from ..periods import add_months, month_of, periods_in_range, to_utc
 from .sums import ZERO, _mass
 
 CENT = Decimal("0.01")
@@ -61,6 +61,39 @@ def value_recovered_rows(kind: str, first: dt.date, last: dt.date) -> list[dict]
             for currency, (units, amount) in sorted(totals.items())
         ]
     return rows
+
+
+def value_recovered_span(first: dt.date, last: dt.date) -> list[dict]:
+    """``{"currency", "units", "proceeds"}`` per currency over the months ``first`` … ``last``. One query."""
+    grouped = (
+        Disposition.objects.filter(
+            route=Route.RESALE,
+            proceeds__isnull=False,
+            decided_at__gte=to_utc(first),
+            decided_at__lt=to_utc(add_months(month_of(last), 1)),
+        )
+        .values("currency")
+        .annotate(units=Count("id"), proceeds=Sum("proceeds"))
+        .order_by("currency")
+    )
+    return [
+        {"currency": row["currency"], "units": row["units"], "proceeds": row["proceeds"].quantize(CENT)}
+        for row in grouped
+    ]
+
+
+def harvested_span(first: dt.date, last: dt.date) -> dict:
+    """Harvested parts back in service over the months ``first`` … ``last``: one aggregate."""
+    found = LifecycleEvent.objects.filter(
+        pk__in=_harvested_install_ids(),
+        occurred_at__gte=to_utc(first),
+        occurred_at__lt=to_utc(add_months(month_of(last), 1)),
+    ).aggregate(
+        units=Count("id"),
+        mass=Sum("asset__part_model__mass_kg"),
+        avoided=Sum("asset__part_model__embodied_kgco2e"),
+    )
+    return {"units": found["units"], "mass_kg": _mass(found["mass"]), "avoided_kgco2e": _mass(found["avoided"])}
 
 
 def harvested_rows(first: dt.date, last: dt.date) -> list[dict]:
@@ -127,4 +160,4 @@ def _harvested_install_ids():
     )
 
 
-__all__ = ["harvested_rows", "value_recovered_rows"]
+__all__ = ["harvested_rows", "harvested_span", "value_recovered_rows", "value_recovered_span"]
