@@ -26,6 +26,7 @@ from .build import create_assets, create_catalog
 from .decisions import DecisionPlanner
 from .packaging import create_packaging, plan_packaging
 from .plan import Planner, earliest_as_of
+from .recovery import add_batches_and_reinstalls
 from .replay import Replay
 
 DEFAULT_SERVERS = 300
@@ -109,6 +110,7 @@ def load_demo_fleet(
             Replay(sites=sites, centers=centers, progress=bar, every=ANALYZE_EVERY, checkpoint=refresh_statistics).run(
                 planner.actions
             )
+        extras = add_batches_and_reinstalls(seed=seed, limit=planner.limit)
         snapshots.rebuild_all()
         counts = {
             "sites": Site.objects.count(),
@@ -120,6 +122,7 @@ def load_demo_fleet(
             "sanitization records": SanitizationRecord.objects.count(),
             "dispositions": Disposition.objects.count(),
             "packaging records": PackagingRecord.objects.count(),
+            **extras,
         }
     return DemoSummary(servers=servers, seed=seed, as_of=as_of, counts=counts)
 

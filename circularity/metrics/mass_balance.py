@@ -104,7 +104,7 @@ def mass_balance_rows(first: dt.date, last: dt.date, center: str | None = None) 
             closing = on_hand[add_months(month, 1)].get(code, Flow())
             came, left, lost = received.get(key, Flow()), dispositioned.get(key, Flow()), missing.get(key, Flow())
             imbalance_units = opening.units + came.units - left.units - closing.units
-            imbalance_kg = _mass(opening.kg + came.kg - left.kg - closing.kg)
+            imbalance_kg = _mass(opening.kg + came.kg - left.kg - closing.kg) + ZERO  # never "-0.000"
             rows.append(
                 MassBalanceRow(
                     period=f"{month:%Y-%m}",
