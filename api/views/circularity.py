@@ -43,6 +43,7 @@ from ..filters import (
     CircularCenterFilter,
     DispositionFilter,
     PackagingRecordFilter,
+    SanitizationBatchFilter,
     SanitizationFilter,
     ShipmentFilter,
     TargetFilter,
@@ -165,6 +166,7 @@ class SanitizationBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
 
     scope_policy = SCOPED
     serializer_class = SanitizationBatchSerializer
+    filterset_class = SanitizationBatchFilter
     lookup_field = "code"
     lookup_value_regex = NATURAL_KEY_REGEX
     ordering_fields = ["performed_at", "recorded_at", "code"]

@@ -143,3 +143,11 @@ def test_resale_proceeds_are_kept_with_their_currency_and_refused_elsewhere(api,
     }
     assert Disposition.objects.filter(asset__serial_number="SRV-R1").count() == 0
     assert len(servers) == 3 and SanitizationBatch.objects.count() == 0
+
+
+def test_batches_are_filtered_by_the_drive_they_hold(api, drives):
+    create(api, drives[:3], code="SB-F-1")
+    create(api, drives[3:6], code="SB-F-2")
+    found = api.get(f"/api/v1/sanitization-batches/?drive={drives[4].serial_number}&center=AMS-CC").json()
+    assert [batch["code"] for batch in found["results"]] == ["SB-F-2"]
+    assert found["results"][0]["drive_count"] == 3
