@@ -186,3 +186,28 @@ def test_a_batch_is_refused_for_drives_not_held_at_its_center_or_not_data_bearin
     with pytest.raises(SanitizationBatchRefused, match="not data-bearing"):
         batch_of(center, [mine, server])
     assert not SanitizationBatchDrive.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("table", "assignment"),
+    [
+        ("circularity_sanitizationbatch", "tool = 'rewritten'"),
+        ("circularity_sanitizationbatchdrive", "sampled = NOT sampled"),
+        ("circularity_sanitizationsampleresult", "passed = NOT passed"),
+    ],
+)
+@pytest.mark.parametrize("statement", ["UPDATE {table} SET {assignment}", "DELETE FROM {table}", "TRUNCATE {table}"])
+def test_the_database_refuses_to_rewrite_a_batch_its_sample_or_its_results(table, assignment, statement):
+    from django.db import DatabaseError, connection, transaction
+
+    _, center = campus()
+    batch = batch_of(center, drives(center, 3))
+    verify(batch, passed=False)
+    before = (batch.drives.filter(sampled=True).count(), SanitizationSampleResult.objects.get().passed)
+    refused = pytest.raises(DatabaseError, match=f"{table} is append-only")
+    with refused, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(statement.format(table=table, assignment=assignment))
+    assert (batch.drives.filter(sampled=True).count(), SanitizationSampleResult.objects.get().passed) == before
+    assert SanitizationBatchDrive.objects.count() == 3
