@@ -197,7 +197,9 @@ def test_a_batch_is_refused_for_drives_not_held_at_its_center_or_not_data_bearin
         ("circularity_sanitizationsampleresult", "passed = NOT passed"),
     ],
 )
-@pytest.mark.parametrize("statement", ["UPDATE {table} SET {assignment}", "DELETE FROM {table}", "TRUNCATE {table}"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE {table} SET {assignment}", "DELETE FROM {table}", "TRUNCATE {table} CASCADE"]
+)
 def test_the_database_refuses_to_rewrite_a_batch_its_sample_or_its_results(table, assignment, statement):
     from django.db import DatabaseError, connection, transaction
 
