@@ -21,6 +21,7 @@ from circularity.models import (
     EvidenceFile,
     Lot,
     PackagingRecord,
+    SanitizationBatch,
     SanitizationRecord,
     Shipment,
     Target,
@@ -204,6 +205,18 @@ class SanitizationFilter(filters.FilterSet):
     class Meta:
         model = SanitizationRecord
         fields = ["asset", "method", "verified", "certificate_id"]
+
+
+class SanitizationBatchFilter(filters.FilterSet):
+    center = filters.CharFilter(field_name="center__code")
+    method = filters.MultipleChoiceFilter(choices=SanitizationMethod.choices)
+    drive = filters.CharFilter(field_name="drives__asset__serial_number", help_text="Batches holding this drive.")
+    performed_after = MomentFilter(field_name="performed_at", lookup_expr="gte")
+    performed_before = MomentFilter(field_name="performed_at", lookup_expr="lt")
+
+    class Meta:
+        model = SanitizationBatch
+        fields = ["center", "method", "drive"]
 
 
 class DispositionFilter(filters.FilterSet):

@@ -64,6 +64,8 @@ DISPOSITION_COLUMNS = {
     "to_site": "to_site__code",
     "vendor": "vendor__code",
     "certificate_id": "certificate_id",
+    "proceeds": "proceeds",
+    "currency": "currency",
     "actor": "actor__username",
     "recorded_at": "recorded_at",
 }

@@ -7,7 +7,21 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.reverse import reverse
 
 from . import reports, views
-from .metrics import CircularityMetricsView, PackagingMetricsView
+from .metrics import (
+    CircularityMetricsView,
+    HarvestedPartsView,
+    MassBalanceView,
+    PackagingMetricsView,
+    ValueRecoveredView,
+)
+
+METRICS = (
+    ("metrics/circularity", "metrics-circularity"),
+    ("metrics/packaging", "metrics-packaging"),
+    ("metrics/mass-balance", "metrics-mass-balance"),
+    ("metrics/value-recovered", "metrics-value-recovered"),
+    ("metrics/harvested-parts", "metrics-harvested-parts"),
+)
 
 
 class APIRootView(routers.APIRootView):
@@ -17,7 +31,7 @@ class APIRootView(routers.APIRootView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        for key, name in (("metrics/circularity", "metrics-circularity"), ("metrics/packaging", "metrics-packaging")):
+        for key, name in METRICS:
             response.data[key] = reverse(name, request=request)
         return response
 
@@ -34,6 +48,7 @@ router.register("assets", views.AssetViewSet, basename="asset")
 router.register("events", views.EventViewSet, basename="event")
 router.register("shipments", views.ShipmentViewSet, basename="shipment")
 router.register("sanitizations", views.SanitizationViewSet, basename="sanitization")
+router.register("sanitization-batches", views.SanitizationBatchViewSet, basename="sanitization-batch")
 router.register("dispositions", views.DispositionViewSet, basename="disposition")
 router.register("vendors", views.VendorViewSet, basename="vendor")
 router.register("lots", views.LotViewSet, basename="lot")
@@ -69,5 +84,8 @@ urlpatterns = [
     ),
     path("metrics/circularity/", CircularityMetricsView.as_view(), name="metrics-circularity"),
     path("metrics/packaging/", PackagingMetricsView.as_view(), name="metrics-packaging"),
+    path("metrics/mass-balance/", MassBalanceView.as_view(), name="metrics-mass-balance"),
+    path("metrics/value-recovered/", ValueRecoveredView.as_view(), name="metrics-value-recovered"),
+    path("metrics/harvested-parts/", HarvestedPartsView.as_view(), name="metrics-harvested-parts"),
     path("", include(router.urls)),
 ]

@@ -25,6 +25,7 @@ from inventory.choices import Category
 from . import vendors
 from .charts import rate_chart_data, render_rate_chart
 from .choices import GRI_306, Dimension, Metric, PeriodKind, Route
+from .dashboard_custody import custody_context
 from .metrics import packaging_rows, period_figures
 from .models import CircularCenter, Disposition
 from .periods import Period, PeriodError, add_months, fiscal_year_of, month_of, parse_fiscal_year
@@ -102,6 +103,7 @@ def dashboard_context(fiscal_year: int, today: dt.date) -> dict:
         "chart_rows": list(zip(chart.months, chart.by_units, chart.by_mass, chart.trajectory, strict=True)),
         "chart_svg": mark_safe(_inline_svg(render_rate_chart(chart, "svg", width=10, height=3.8), label)),
         "chart_label": label,
+        **custody_context(period, as_of),
     }
 
 
