@@ -138,10 +138,11 @@ class PartModelFilter(filters.FilterSet):
     model_number = filters.CharFilter(lookup_expr="iexact")
     category = filters.MultipleChoiceFilter(choices=Category.choices)
     data_bearing = BooleanFilter()
+    hazardous = BooleanFilter()
 
     class Meta:
         model = PartModel
-        fields = ["manufacturer", "model_number", "category", "data_bearing"]
+        fields = ["manufacturer", "model_number", "category", "data_bearing", "hazardous"]
 
 
 class AssetFilter(filters.FilterSet):

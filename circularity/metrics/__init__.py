@@ -22,11 +22,12 @@ from .packaging import (
 )
 from .series import RATE_METRICS, metric_series, shared_series, span_value
 from .sums import (
+    CELL_FIELDS,
+    CELL_KEYS,
     GRAM,
     GROUP_COLUMNS,
     GROUP_LABELS,
     KG_PER_T,
-    SUM_FIELDS,
     ZERO,
     Sums,
     fresh_snapshot_months,
@@ -44,7 +45,8 @@ __all__ = [
     "GROUP_LABELS",
     "KG_PER_T",
     "RATE_METRICS",
-    "SUM_FIELDS",
+    "CELL_FIELDS",
+    "CELL_KEYS",
     "ZERO",
     "Sums",
     "circularity_rows",
