@@ -8,6 +8,7 @@ from rest_framework.reverse import reverse
 
 from . import reports, views
 from .metrics import CircularityMetricsView, PackagingMetricsView
+from .waste import WasteDisclosureView, WasteMetricsView
 
 
 class APIRootView(routers.APIRootView):
@@ -17,7 +18,11 @@ class APIRootView(routers.APIRootView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        for key, name in (("metrics/circularity", "metrics-circularity"), ("metrics/packaging", "metrics-packaging")):
+        for key, name in (
+            ("metrics/circularity", "metrics-circularity"),
+            ("metrics/packaging", "metrics-packaging"),
+            ("metrics/waste", "metrics-waste"),
+        ):
             response.data[key] = reverse(name, request=request)
         return response
 
@@ -44,5 +49,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("metrics/circularity/", CircularityMetricsView.as_view(), name="metrics-circularity"),
     path("metrics/packaging/", PackagingMetricsView.as_view(), name="metrics-packaging"),
+    path("metrics/waste/", WasteMetricsView.as_view(), name="metrics-waste"),
+    path("metrics/waste/disclosure/", WasteDisclosureView.as_view(), name="metrics-waste-disclosure"),
     path("", include(router.urls)),
 ]

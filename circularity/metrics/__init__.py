@@ -1,17 +1,21 @@
-"""EVERY formula of SPEC sections 4 and 5, and nothing else computes one.
+"""EVERY formula of SPEC sections 4, 5 and 10, and nothing else computes one.
 
-Dispositions are summed in the database: one grouped query (conditional ``COUNT`` and
-``SUM`` per route, ``TruncMonth`` on ``decided_at`` in UTC) gives sums per month and group.
+Dispositions are summed in the database: one grouped query (``COUNT`` and ``SUM`` per
+route, hazardous and onsite; ``TruncMonth`` on ``decided_at`` in UTC) gives sums per month and group.
 Closed months whose ``MonthlySnapshot`` rows are fresh are read from there instead, and
 months are rolled up into fiscal years by adding their sums: a handful of aggregate rows,
 never a loop over dispositions. A rate is derived from the sums at the very end, so the
 dashboard, the API and the report all see the same figures.
 
-Readers: ``circularity_rows()`` (periods × groups), ``packaging_rows()``, and the
+Readers: ``circularity_rows()`` (periods × groups), ``packaging_rows()``, ``waste_rows()``
+and the waste disclosures (SPEC section 10, ``waste.py``, ``disclosure.py``), and the
 ``route_sums()`` / ``figures()`` pair the snapshot job and the report reuse.
 """
 
 from .circularity import circularity_rows, figures, gri_306_rows, gri_306_totals, period_figures, span_figures
+from .disclosure import BUILDERS as DISCLOSURE_BUILDERS
+from .disclosure import STANDARDS as DISCLOSURE_STANDARDS
+from .disclosure import Datapoint, fiscal_year_disclosure, span_waste_sums
 from .packaging import (
     computed_plastic_content,
     packaging_rows,
@@ -38,8 +42,16 @@ from .sums import (
     span_sums,
     sums_by_every_grouping,
 )
+from .waste import waste_figures, waste_rows
 
 __all__ = [
+    "DISCLOSURE_BUILDERS",
+    "DISCLOSURE_STANDARDS",
+    "Datapoint",
+    "fiscal_year_disclosure",
+    "span_waste_sums",
+    "waste_figures",
+    "waste_rows",
     "GRAM",
     "GROUP_COLUMNS",
     "GROUP_LABELS",

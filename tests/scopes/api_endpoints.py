@@ -155,6 +155,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     "api-root": Endpoint(AUTHENTICATED),
     "metrics-circularity": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04&group_by=center"),), aggregate=True),
     "metrics-packaging": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04&group_by=site"),), aggregate=True),
+    "metrics-waste": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04&group_by=center"),), aggregate=True),
+    "metrics-waste-disclosure": Endpoint(SHARED, (get(query="?fiscal_year=FY2024&standard=esrs_e5"),), aggregate=True),
     "site-list": Endpoint(SCOPED_VIEW, (get(), post(403, site_body)), shows=lambda m: [m.site]),
     "site-detail": Endpoint(
         SCOPED_VIEW,
