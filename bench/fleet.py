@@ -46,6 +46,7 @@ ROUTE_SHARES = {
     2023: [0.32, 0.21, 0.32, 0.07, 0.03, 0.05],
     2024: [0.34, 0.21, 0.32, 0.06, 0.03, 0.04],
 }
+VENDOR = "BENCH-RECYCLER"
 FIRST_DAY = dt.datetime(2021, 7, 1, tzinfo=dt.UTC)
 NOW = "2024-07-01 00:00:00+00"
 
@@ -175,8 +176,8 @@ class Loader:
             (asset_id, "transition", from_status, to_status, moment, NOW, "import", location, note),
         )
 
-    def disposition(self, *values):
-        self._add("circularity_disposition", (*values, "", "", NOW))
+    def disposition(self, *values, vendor: str = ""):
+        self._add("circularity_disposition", (*values, vendor, "", NOW))
 
     def _add(self, table: str, values: tuple) -> None:
         self.rows[table].append("\t".join(r"\N" if value is None else str(value) for value in values) + "\n")
@@ -302,6 +303,9 @@ def load_dispositions(
                         masses[category],
                         embodied[category],
                         site if route == "reuse" else None,
+                        # Every other tree's waste goes to a vendor (offsite), the rest is
+                        # handled at the center: the waste figures' onsite/offsite split.
+                        vendor=VENDOR if route != "reuse" and tree % 2 else "",
                     )
                     previous = after
             written += cycles * TREE

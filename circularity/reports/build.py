@@ -35,6 +35,7 @@ from ..models import CircularCenter
 from ..periods import add_months, fiscal_year_of, fiscal_year_start, month_of, months_between, to_utc
 from ..targets import month_statuses
 from .formatting import pct
+from .waste import WasteSection, waste_section
 
 CHART_CID = "rate-chart"
 EXCEPTION_LIMIT = 50
@@ -66,6 +67,7 @@ class Report:
     exceptions: dict[str, exceptions.ExceptionList]
     transit_days: int
     chart_png: bytes = field(repr=False, default=b"")
+    waste: WasteSection | None = None  # GRI 306 / ESRS E5, fiscal year to date (reports/waste.py)
 
     @property
     def label(self) -> str:
@@ -180,6 +182,7 @@ def build_report(month: dt.date, *, chart: bool = True) -> Report:
         exceptions=found,
         transit_days=days,
         chart_png=render_rate_chart(rate_chart_data(month), "png") if chart else b"",
+        waste=waste_section(month),
     )
 
 
@@ -240,6 +243,7 @@ def jsonable(report: Report) -> dict:
             "targets": report.targets,
             "exceptions": report.exceptions,
             "transit_exception_days": report.transit_days,
+            "waste": report.waste.as_json() if report.waste else None,
         }
     )
 
