@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import random
 from dataclasses import dataclass
+
+from inventory.choices import default_focus_materials, default_hazardous
 
 from .db import indexes_dropped, reset_sequence
 
@@ -89,8 +92,17 @@ def load_reference_data(conn) -> tuple[dict, dict, dict]:
     for category, manufacturer, model, mass, data_bearing, embodied, _ in PARTS:
         part_ids[category] = conn.execute(
             """INSERT INTO inventory_partmodel (manufacturer, model_number, category, mass_kg, data_bearing,
-               embodied_kgco2e) VALUES (%s, %s, %s, %s, %s, %s) RETURNING id""",
-            [manufacturer, model, category, mass, data_bearing, embodied],
+               embodied_kgco2e, hazardous, focus_materials) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id""",
+            [
+                manufacturer,
+                model,
+                category,
+                mass,
+                data_bearing,
+                embodied,
+                default_hazardous(category),
+                json.dumps(default_focus_materials(category)),
+            ],
         ).fetchone()[0]
     conn.commit()
     return site_ids, center_ids, part_ids
