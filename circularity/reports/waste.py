@@ -120,7 +120,7 @@ def pdf_flow(section: WasteSection, styles: dict, table) -> list:
     esrs = [["ESRS E5-5 datapoint", "Value"], *([point.label, datapoint_value(point)] for point in section.esrs_e5)]
     return [
         Paragraph(f"{TITLE}, {section.label}", styles["h2"]),
-        table(gri, [0.13, 0.32, 0.11, 0.11, 0.11, 0.11, 0.11], styles, right_from=2),
+        table(gri, [0.11, 0.29, 0.11, 0.12, 0.15, 0.11, 0.11], styles, right_from=2),
         Paragraph(
             f"Kept in use (internal reuse, not waste): {tonnes(section.figures['kept_in_use_t'])}. Onsite: carried "
             "out by the operator at its center; offsite: by a vendor. GRI 306-4-d and 306-5-d (hazardous × onsite) "
