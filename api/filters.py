@@ -213,10 +213,11 @@ class DispositionFilter(filters.FilterSet):
     category = filters.MultipleChoiceFilter(choices=Category.choices)
     decided_after = MomentFilter(field_name="decided_at", lookup_expr="gte")
     decided_before = MomentFilter(field_name="decided_at", lookup_expr="lt")
+    hazardous = BooleanFilter(help_text="Its part model was hazardous when it was decided.")
 
     class Meta:
         model = Disposition
-        fields = ["asset", "tree_root", "center", "site", "route", "category"]
+        fields = ["asset", "tree_root", "center", "site", "route", "category", "hazardous"]
 
 
 class PackagingRecordFilter(filters.FilterSet):

@@ -50,13 +50,14 @@ class DispositionAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, CircularityAdmin):
         "site",
         "category",
         "mass_kg",
+        "hazardous",
         "decided",
         "part_of",
         "vendor",
         "certificate_id",
     )
     list_select_related = ("asset", "tree_root", "center", "site", "to_site")
-    list_filter = ("route", "center", "site", "category")
+    list_filter = ("route", "center", "site", "category", "hazardous")
     date_hierarchy = "decided_at"
     search_fields = ("asset__serial_number", "tree_root__serial_number", "certificate_id", "vendor")
     readonly_fields = [field.name for field in Disposition._meta.fields if field.name != "id"]

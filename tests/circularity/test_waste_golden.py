@@ -331,3 +331,8 @@ def test_the_api_answers_the_hand_computed_row(fleet, analyst):
     assert row["non_recycled_waste_t"] == 0.018111
     assert row["non_recycled_share"] == pytest.approx(0.6487677317667288, abs=0)
     assert (row["hazardous_waste_t"], row["radioactive_waste_t"]) == (0.005155, 0.0)
+
+
+def test_dispositions_show_and_filter_the_hazardous_flag_they_were_decided_with(fleet, analyst):
+    rows = analyst.get("/api/v1/dispositions/?hazardous=true").json()["results"]
+    assert sorted((row["asset"], row["hazardous"]) for row in rows) == [("E", True), ("G", True), ("I-BBU", True)]
