@@ -30,6 +30,7 @@ from .metrics import packaging_rows, period_figures
 from .models import CircularCenter, Disposition
 from .periods import Period, PeriodError, add_months, fiscal_year_of, month_of, parse_fiscal_year
 from .reports import notices
+from .reports.waste import waste_section
 from .targets import all_statuses
 
 VIEW_PERMISSION = "circularity.view_disposition"
@@ -104,6 +105,7 @@ def dashboard_context(fiscal_year: int, today: dt.date) -> dict:
         "chart_svg": mark_safe(_inline_svg(render_rate_chart(chart, "svg", width=10, height=3.8), label)),
         "chart_label": label,
         **custody_context(period, as_of),
+        "waste": waste_section(month_of(as_of)),  # GRI 306 / ESRS E5 panel (reports/waste.py)
     }
 
 
