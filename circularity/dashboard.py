@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from assetlife.admin_site import DASHBOARD_PERMISSION
 from assetlife.replica import on_replica
 from inventory.choices import Category
 
@@ -33,7 +34,7 @@ from .reports import notices
 from .reports.waste import waste_section
 from .targets import all_statuses
 
-VIEW_PERMISSION = "circularity.view_disposition"
+VIEW_PERMISSION = DASHBOARD_PERMISSION
 
 
 def available_fiscal_years(today: dt.date, selected: int) -> list[int]:
