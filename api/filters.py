@@ -21,6 +21,7 @@ from circularity.models import (
     EvidenceFile,
     Lot,
     PackagingRecord,
+    SanitizationBatch,
     SanitizationRecord,
     Shipment,
     Target,
@@ -141,10 +142,11 @@ class PartModelFilter(filters.FilterSet):
     model_number = filters.CharFilter(lookup_expr="iexact")
     category = filters.MultipleChoiceFilter(choices=Category.choices)
     data_bearing = BooleanFilter()
+    hazardous = BooleanFilter()
 
     class Meta:
         model = PartModel
-        fields = ["manufacturer", "model_number", "category", "data_bearing"]
+        fields = ["manufacturer", "model_number", "category", "data_bearing", "hazardous"]
 
 
 class AssetFilter(filters.FilterSet):
@@ -206,6 +208,18 @@ class SanitizationFilter(filters.FilterSet):
         fields = ["asset", "method", "verified", "certificate_id"]
 
 
+class SanitizationBatchFilter(filters.FilterSet):
+    center = filters.CharFilter(field_name="center__code")
+    method = filters.MultipleChoiceFilter(choices=SanitizationMethod.choices)
+    drive = filters.CharFilter(field_name="drives__asset__serial_number", help_text="Batches holding this drive.")
+    performed_after = MomentFilter(field_name="performed_at", lookup_expr="gte")
+    performed_before = MomentFilter(field_name="performed_at", lookup_expr="lt")
+
+    class Meta:
+        model = SanitizationBatch
+        fields = ["center", "method", "drive"]
+
+
 class DispositionFilter(filters.FilterSet):
     asset = filters.CharFilter(field_name="asset__serial_number")
     tree_root = filters.CharFilter(field_name="tree_root__serial_number")
@@ -217,10 +231,11 @@ class DispositionFilter(filters.FilterSet):
     decided_before = MomentFilter(field_name="decided_at", lookup_expr="lt")
     vendor = filters.CharFilter(field_name="vendor__code", help_text="The vendor's code.")
     lot = filters.CharFilter(field_name="lot_item__lot__code", help_text="The code of the lot it left in.")
+    hazardous = BooleanFilter(help_text="Its part model was hazardous when it was decided.")
 
     class Meta:
         model = Disposition
-        fields = ["asset", "tree_root", "center", "site", "route", "category"]
+        fields = ["asset", "tree_root", "center", "site", "route", "category", "hazardous"]
 
 
 class PackagingRecordFilter(filters.FilterSet):

@@ -113,3 +113,49 @@ class EvidenceRefused(Exception):
         self.sentence = sentence
         self.field = field
         super().__init__(sentence)
+
+
+class SanitizationBatchRefused(LifecycleError):
+    """A sanitization batch, or a sample result, that the rules refuse (nothing written)."""
+
+    code = "sanitization_batch_refused"
+
+    def __init__(self, batch: str, reason: str, assets: Iterable[str] = ()):
+        self.batch = batch
+        self.reason = reason
+        self.assets = sorted(assets)
+        super().__init__(f"Sanitization batch {batch} refused: {reason}.")
+
+    def as_dict(self):
+        return {**super().as_dict(), "batch": self.batch, "assets": self.assets}
+
+
+class SanitizationBatchFailed(LifecycleError):
+    """The sanitization gate: drives of a batch whose sampled verification failed cannot leave.
+
+    ``failures`` maps each batch's code to the sampled drives that failed; ``assets`` are
+    the drives of the tree the batch blocks (each needs a new verified sanitization).
+    """
+
+    code = "sanitization_batch_failed"
+
+    def __init__(self, route: str, failures: dict[str, Iterable[str]], assets: Iterable[str]):
+        self.route = route
+        self.failures = {batch: sorted(failed) for batch, failed in sorted(failures.items())}
+        self.assets = sorted(assets)
+        batches = "; ".join(
+            f"batch {batch} (sampled drive {', '.join(failed)} failed verification)"
+            for batch, failed in self.failures.items()
+        )
+        super().__init__(
+            f"Route {route} refused: {batches}. Every drive of a failed batch is blocked until it is sanitized "
+            f"and verified again; blocked here: {', '.join(self.assets)}."
+        )
+
+    def as_dict(self):
+        return {
+            **super().as_dict(),
+            "route": self.route,
+            "batches": [{"batch": batch, "failed": failed} for batch, failed in self.failures.items()],
+            "assets": self.assets,
+        }

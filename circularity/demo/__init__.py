@@ -37,6 +37,7 @@ from .decisions import DecisionPlanner
 from .lots import attach_certificates, create_lots
 from .packaging import create_packaging, plan_packaging
 from .plan import Planner, earliest_as_of
+from .recovery import add_batches_and_reinstalls
 from .replay import Replay
 from .vendors import create_vendors
 
@@ -124,6 +125,7 @@ def load_demo_fleet(
             )
         create_lots(as_of, seed)
         attach_certificates(as_of)
+        extras = add_batches_and_reinstalls(seed=seed, limit=planner.limit)
         snapshots.rebuild_all()
         counts = {
             "sites": Site.objects.count(),
@@ -139,6 +141,7 @@ def load_demo_fleet(
             "vendor certifications": VendorCertification.objects.count(),
             "lots": Lot.objects.count(),
             "evidence files": EvidenceFile.objects.count(),
+            **extras,
         }
     return DemoSummary(servers=servers, seed=seed, as_of=as_of, counts=counts)
 

@@ -24,6 +24,7 @@ from .core import (
 )
 from .evidence import EvidenceFile, evidence_storage
 from .lots import Lot, LotItem
+from .sanitization import SanitizationBatch, SanitizationBatchDrive, SanitizationSampleResult
 from .vendors import Vendor, VendorCertification, validate_downstream_routes
 
 __all__ = [
@@ -40,7 +41,10 @@ __all__ = [
     "PackagingRecord",
     "ReportRecipient",
     "ReportState",
+    "SanitizationBatch",
+    "SanitizationBatchDrive",
     "SanitizationRecord",
+    "SanitizationSampleResult",
     "Shipment",
     "SnapshotMonth",
     "Target",

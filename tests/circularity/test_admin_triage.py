@@ -104,13 +104,39 @@ def test_asset_page_offers_the_technicians_buttons(client):
     server, (drive, _) = server_with_drives(center, site)
     page = client.get(page_of(server)).content.decode()
     assert f"{DISPOSITION_ADD}?asset={server.serial_number}" in page
-    assert f"{SANITIZATION_ADD}?asset={server.serial_number}" in page
+    # The server holds no data: its page offers its drives, not its own serial number.
+    assert f"{SANITIZATION_ADD}?asset={server.serial_number}" not in page
+    assert f"{QUEUE}?q={server.serial_number}&amp;part_model__data_bearing__exact=1" in page
+    assert "Record sanitization of its 2 data-bearing parts" in page
     assert reverse("admin:circularity_assetatcenter_dismantle", args=[server.pk]) in page
     assert drive.serial_number in page  # its installed parts
     part_page = client.get(page_of(drive)).content.decode()
     # A part goes with its parent, or is dismantled first; it can still be sanitized.
     assert f"{DISPOSITION_ADD}?asset=" not in part_page
     assert f"{SANITIZATION_ADD}?asset={drive.serial_number}" in part_page
+
+
+def test_a_servers_page_offers_the_sanitization_of_its_one_drive_and_the_queue_its_several(client):
+    logged_in(client, TECHNICIAN)
+    site, center = campus()
+    server, (drive,) = server_with_drives(center, site, drives=1)
+    page = client.get(page_of(server)).content.decode()
+    assert f"{SANITIZATION_ADD}?asset={drive.serial_number}" in page
+    assert f"Record sanitization of {drive.serial_number}" in page
+    bare = at_center(center, site)
+    assert "Record sanitization" not in client.get(page_of(bare)).content.decode()
+    several, drives = server_with_drives(center, site, drives=3)
+    queue = client.get(QUEUE, {"q": several.serial_number, "part_model__data_bearing__exact": 1})
+    assert {row.pk for row in queue.context["cl"].result_list} == {d.pk for d in drives}
+
+
+def test_a_sanitization_of_a_server_is_refused_on_the_form(client):
+    logged_in(client, TECHNICIAN)
+    site, center = campus()
+    server, _ = server_with_drives(center, site)
+    response = client.post(SANITIZATION_ADD, sanitization_payload(server))
+    assert "is not data-bearing; record the sanitization of its drives" in messages_of(response)[0]
+    assert not SanitizationRecord.objects.exists()
 
 
 def test_analyst_sees_the_queue_without_buttons_or_actions(client):
@@ -320,8 +346,25 @@ def test_dismantle_from_the_assets_page_frees_its_parts(client):
     assert client.get(url).status_code == 200
     response = client.post(url, {"apply": "yes", **moment("occurred_at", DECIDED), "note": ""}, follow=True)
     assert any("2 part(s) are now top-level" in m for m in messages_of(response))
+    # It lands on the parts it freed, found by the server they came out of.
+    assert response.redirect_chain[-1][0] == f"{QUEUE}?dismantled_from={server.serial_number}"
+    assert {row.pk for row in response.context["cl"].result_list} == {d.pk for d in drives}
     assert set(Asset.objects.filter(pk__in=[d.pk for d in drives]).values_list("parent", flat=True)) == {None}
     assert set(Asset.objects.values_list("status", flat=True)) == {Status.AT_CIRCULAR_CENTER}
+
+
+def test_dismantled_parts_are_found_by_their_former_server_and_filtered_by_it(client):
+    logged_in(client, TECHNICIAN)
+    site, center = campus()
+    server, drives = server_with_drives(center, site)
+    other, _ = server_with_drives(center, site)
+    apply_action(client, QUEUE, "dismantle", [server, other], **moment("occurred_at", DECIDED), note="")
+    searched = client.get(QUEUE, {"q": server.serial_number}).context["cl"].result_list
+    assert {row.pk for row in searched} == {server.pk, *(d.pk for d in drives)}
+    page = client.get(QUEUE, {"dismantled_from": server.serial_number})
+    rows = {row.pk: row for row in page.context["cl"].result_list}
+    assert set(rows) == {d.pk for d in drives}
+    assert f"?dismantled_from={server.serial_number}" in page.content.decode()  # the column links to the filter
 
 
 def test_bulk_dismantle_refuses_an_empty_asset_by_name_and_writes_nothing(client):

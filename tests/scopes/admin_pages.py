@@ -127,6 +127,28 @@ def sanitization_add(t, m, w):
     }
 
 
+def batch_add(center_of, drives_of):
+    def body(t, m, w):
+        return {
+            "apply": "yes",
+            "code": "SB-NEW",
+            "center": center_of(t, m).center_pk,
+            "method": "purge",
+            **moment("performed_at"),
+            "performed_by": "Technician",
+            "tool": "",
+            "tool_version": "",
+            "verification_method": "",
+            "serial_numbers": drives_of(t, m).serial("SSD3"),
+        }
+
+    return body
+
+
+def batch_results(t, m, w):
+    return {"apply": "yes", **moment("verified_at"), "verified_by": "Verifier", f"drive_{t.serial('SSD3')}": "passed"}
+
+
 def packaging_add(t, m, w):
     return {
         "received_on": "2024-03-01",
@@ -252,6 +274,13 @@ MODELS: dict[str, AdminModel] = {
     "circularity_sanitizationrecord": AdminModel(
         SCOPED, campus_pk("sanitization"), shows=lambda m: [f"CERT-{m.token}-3"], add=200, adds=(sanitization_add,)
     ),
+    "circularity_sanitizationbatch": AdminModel(
+        SCOPED,
+        campus_pk("batch"),
+        shows=lambda m: [f"SB-{m.token}-3"],
+        add=200,
+        adds=(batch_add(TARGET, TARGET), batch_add(ME, TARGET)),
+    ),
     "circularity_packagingrecord": AdminModel(
         SCOPED,
         campus_pk("packaging"),
@@ -364,6 +393,43 @@ PAGES: dict[str, Page] = {
             ),
         ),
     ),
+    # An asset page's buttons: a refusal renders the form again (200), a change goes back (302).
+    "admin:inventory_asset_move": Page(
+        SCOPED,
+        (
+            PageProbe("GET", 200, lambda n, w: {"object_id": n.pk("SRV2")}, query=lambda n, w: "?to=deployed"),
+            PageProbe(
+                "POST",
+                302,
+                lambda n, w: {"object_id": n.pk("SRV2")},
+                lambda t, m, w: {"to": "deployed", "center": "", **moment("occurred_at"), "note": ""},
+            ),
+        ),
+    ),
+    "admin:inventory_asset_parts": Page(
+        SCOPED,
+        (
+            PageProbe("GET", 200, lambda n, w: {"object_id": n.pk("SRV1")}),
+            PageProbe(
+                "POST",
+                302,
+                lambda n, w: {"object_id": n.pk("SRV1")},
+                lambda t, m, w: {"scanned": t.serial("SRV2"), **moment("occurred_at"), "note": ""},
+            ),
+        ),
+    ),
+    "admin:inventory_asset_install": Page(
+        SCOPED,
+        (
+            PageProbe("GET", 200, lambda n, w: {"object_id": n.pk("SRV2")}),
+            PageProbe(
+                "POST",
+                302,
+                lambda n, w: {"object_id": n.pk("SRV2")},
+                lambda t, m, w: {"parent": t.serial("SRV1"), **moment("occurred_at"), "note": ""},
+            ),
+        ),
+    ),
     "admin:circularity_shipment_receive": Page(
         SCOPED,
         (
@@ -386,6 +452,13 @@ PAGES: dict[str, Page] = {
                 lambda n, w: {"object_id": n.pk("SRV3")},
                 lambda t, m, w: {"apply": "yes", **moment("occurred_at"), "note": ""},
             ),
+        ),
+    ),
+    "admin:circularity_sanitizationbatch_results": Page(
+        SCOPED,
+        (
+            PageProbe("GET", 200, lambda n, w: {"object_id": n.pk("batch")}),
+            PageProbe("POST", 302, lambda n, w: {"object_id": n.pk("batch")}, batch_results),
         ),
     ),
     "admin:circularity_monthlysnapshot_refresh": Page(

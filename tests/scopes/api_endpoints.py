@@ -104,6 +104,24 @@ def disposition(asset_of, center_of, route="recycle", to_site_of=None):
     return body
 
 
+def batch_code(names):
+    return f"SB-{names.token}-3"
+
+
+def sanitization_batch(center_of, drives_of):
+    def body(t, m, w):
+        return {
+            "code": "SB-NEW",
+            "center": center_of(t, m).center,
+            "method": "purge",
+            "performed_at": AT,
+            "performed_by": "Technician",
+            "drives": [drives_of(t, m).serial("SSD3")],
+        }
+
+    return body
+
+
 def packaging(t, m, w):
     return {
         "received_on": "2024-03-01",
@@ -194,9 +212,15 @@ ENDPOINTS: dict[str, Endpoint] = {
     "evidence-file-download": Endpoint(SCOPED, (get(url=pk("evidence")),)),
     "api-schema": Endpoint(PUBLIC),
     "api-docs": Endpoint(PUBLIC),
+    "api-redoc": Endpoint(PUBLIC),
     "api-root": Endpoint(AUTHENTICATED),
     "metrics-circularity": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04&group_by=center"),), aggregate=True),
     "metrics-packaging": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04&group_by=site"),), aggregate=True),
+    "metrics-mass-balance": Endpoint(SHARED, (get(query="?start=2024-02&end=2024-04"),), aggregate=True),
+    "metrics-value-recovered": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04"),), aggregate=True),
+    "metrics-harvested-parts": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04"),), aggregate=True),
+    "metrics-waste": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04&group_by=center"),), aggregate=True),
+    "metrics-waste-disclosure": Endpoint(SHARED, (get(query="?fiscal_year=FY2024&standard=esrs_e5"),), aggregate=True),
     "site-list": Endpoint(SCOPED_VIEW, (get(), post(403, site_body)), shows=lambda m: [m.site]),
     "site-detail": Endpoint(
         SCOPED_VIEW,
@@ -249,6 +273,7 @@ ENDPOINTS: dict[str, Endpoint] = {
             ),
         ),
     ),
+    "asset-genealogy": Endpoint(SCOPED, (get(url=serial("SSD1")),), shows=lambda m: [m.serial("SRV1")]),
     "asset-dismantle": Endpoint(SCOPED, (post(200, lambda t, m, w: {"occurred_at": AT}, url=serial("SRV3")),)),
     "asset-remove": Endpoint(SCOPED, (post(200, lambda t, m, w: {"occurred_at": AT}, url=serial("SSD1")),)),
     "asset-install": Endpoint(
@@ -303,6 +328,28 @@ ENDPOINTS: dict[str, Endpoint] = {
         shows=lambda m: [m.serial("SSD3")],
     ),
     "sanitization-detail": Endpoint(SCOPED, (get(url=pk("sanitization")),), shows=lambda m: [m.serial("SSD3")]),
+    "sanitization-batch-list": Endpoint(
+        SCOPED,
+        (get(), post(201, sanitization_batch(TARGET, TARGET)), post(201, sanitization_batch(ME, TARGET))),
+        shows=lambda m: [batch_code(m)],
+    ),
+    "sanitization-batch-detail": Endpoint(
+        SCOPED, (get(url=lambda t, m, w: {"code": batch_code(t)}),), shows=lambda m: [batch_code(m)]
+    ),
+    "sanitization-batch-results": Endpoint(
+        SCOPED,
+        (
+            post(
+                200,
+                lambda t, m, w: {
+                    "verified_at": AT,
+                    "verified_by": "Verifier",
+                    "results": [{"asset": t.serial("SSD3"), "passed": True}],
+                },
+                url=lambda t, m, w: {"code": batch_code(t)},
+            ),
+        ),
+    ),
     "disposition-list": Endpoint(
         SCOPED,
         (

@@ -36,12 +36,15 @@ from circularity.models import (
     PackagingRecord,
     ReportRecipient,
     ReportState,
+    SanitizationBatch,
     SanitizationRecord,
+    SanitizationSampleResult,
     Shipment,
     Target,
     Vendor,
     VendorCertification,
 )
+from circularity.sanitization import sanitization_batch_create
 from inventory import lifecycle
 from inventory.choices import Category, Source, Status
 from inventory.models import AccessScope, Asset, LifecycleEvent, PartModel, Site
@@ -146,6 +149,15 @@ def _campus(token: str, site_code: str, server_model, ssd_model) -> Names:
         certificate_id=f"CERT-{token}-3",
     )
     vendor = VendorCertificationFactory(vendor__code=f"RECYCLER-{token}").vendor  # vendors are shared
+    # A batch of one drive, its sample awaiting its result.
+    batch = sanitization_batch_create(
+        center=center,
+        serial_numbers=[ssd3.serial_number],
+        method="purge",
+        performed_at=WHEN,
+        performed_by="Technician",
+        code=f"SB-{token}-3",
+    )
     srv4 = asset("SRV4", status=Status.DECOMMISSIONED)
     lifecycle.transition(srv4, to=Status.AT_CIRCULAR_CENTER, occurred_at=WHEN, center=center, source=Source.API)
     dispositions.record_disposition(
@@ -184,6 +196,7 @@ def _campus(token: str, site_code: str, server_model, ssd_model) -> Names:
     pks.update(
         shipment=shipment.pk,
         sanitization=sanitization.pk,
+        batch=batch.pk,
         disposition=Disposition.objects.get(asset=srv4).pk,
         packaging=packaging.pk,
         event=LifecycleEvent.objects.get(external_id=keys[0]).pk,
@@ -192,7 +205,7 @@ def _campus(token: str, site_code: str, server_model, ssd_model) -> Names:
         vendor=vendor.pk,
     )
     secrets = [*(a.serial_number for a in assets.values()), f"TAG-{token}-2", *keys]
-    secrets += [f"CERT-{token}-3", f"RC-{token}-4", f"TRK-{token}-5", f"SUPPLIER-{token}"]
+    secrets += [f"CERT-{token}-3", f"SB-{token}-3", f"RC-{token}-4", f"TRK-{token}-5", f"SUPPLIER-{token}"]
     secrets += [f"LOT-{token}", f"SEAL-{token}", f"COR-{token}.pdf", certificate.sha256]
     return Names(
         token=token,
@@ -265,6 +278,8 @@ def fingerprint() -> tuple:
         LifecycleEvent.objects.count(),
         Disposition.objects.count(),
         SanitizationRecord.objects.count(),
+        SanitizationBatch.objects.count(),
+        SanitizationSampleResult.objects.count(),
         tuple(Shipment.objects.order_by("pk").values_list("pk", "received_at", "tracking_ref")),
         tuple(PackagingRecord.objects.order_by("pk").values_list("pk", "site_id", "supplier", "package_count")),
         tuple(Site.objects.order_by("pk").values_list("pk", "code", "name")),
