@@ -35,6 +35,7 @@ from .plan import DAY, HOUR
 SECOND = dt.timedelta(seconds=1)
 
 BATCH_DRIVES = 25
+SHREDDER = "SIMS-LIFECYCLE"  # the certified recycler of the purged drives (demo/vendors.py)
 REINSTALL_EVERY = 3  # one harvested, reused part in three goes back into a server
 
 
@@ -131,7 +132,7 @@ def _batches(seed: int, limit: dt.datetime) -> int:
                         route=Route.RECYCLE,
                         decided_at=limit - DAY,
                         source=Source.ADMIN,
-                        vendor="Sims Lifecycle Services",
+                        vendor=SHREDDER,
                         certificate_id=f"RC-{batch.code}",
                     )
     return made

@@ -39,6 +39,7 @@ VENDORS = (
     VendorSpec("LITWARE-WASTE", "Litware Waste Services", "NL", DISPOSAL, Scheme.R2V3),
     VendorSpec("ADATUM-ENVIRONMENTAL", "Adatum Environmental LLC", "US", DISPOSAL, Scheme.R2V3),
     VendorSpec("PROSEWARE-SALVAGE", "Proseware Salvage", "US", (Route.RECYCLE,), Scheme.R2V3),
+    VendorSpec("SIMS-LIFECYCLE", "Sims Lifecycle Services", "US", (Route.RECYCLE,), Scheme.R2V3),  # recovery.py
 )
 EXPIRING_SOON = "TAILSPIN-METALS"  # its current certificate ends 30 days after as_of
 EXPIRED_OPTIONAL = "WOODGROVE-EWASTE"  # its ISO 14001 ended 45 days before as_of

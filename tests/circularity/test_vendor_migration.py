@@ -12,8 +12,10 @@ from circularity.choices import Route
 from circularity.dispositions import record_disposition
 from circularity.errors import DownstreamRefused
 
-BEFORE = [("circularity", "0012_vendors_lots_evidence")]
-AFTER = [("circularity", "0014_disposition_vendor_is_a_vendor")]
+# The inventory as it was then too: later part-model columns would refuse the old rows.
+INVENTORY = ("inventory", "0010_moment_range_constraints")
+BEFORE = [("circularity", "0012_vendors_lots_evidence"), INVENTORY]
+AFTER = [("circularity", "0014_disposition_vendor_is_a_vendor"), INVENTORY]
 WHEN = dt.datetime(2022, 3, 1, tzinfo=dt.UTC)
 
 
