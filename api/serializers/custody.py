@@ -68,6 +68,16 @@ class CertificationIdField(serializers.PrimaryKeyRelatedField):
         return queryset.none() if request is not None and scope_for(request) is not None else queryset
 
 
+class LotDispositionsField(serializers.ListField):
+    """A lot's dispositions by id: read from its (prefetched) items, written as dispositions."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=DispositionIdField(queryset=Disposition.objects.all()), **kwargs)
+
+    def to_representation(self, data):
+        return sorted(item.disposition_id for item in data.all())
+
+
 class LotField(serializers.SlugRelatedField):
     def __init__(self, **kwargs):
         kwargs.setdefault("queryset", None if kwargs.get("read_only") else Lot.objects.all())
@@ -150,13 +160,7 @@ class LotSerializer(serializers.ModelSerializer):
     vendor = VendorField()
     route = serializers.ChoiceField(choices=DOWNSTREAM_ROUTES)
     shipped_at = MomentField()
-    dispositions = DispositionIdField(
-        many=True,
-        queryset=Disposition.objects.all(),
-        required=False,
-        write_only=True,
-        help_text="Ids of its dispositions (answered as a list of ids).",
-    )
+    dispositions = LotDispositionsField(source="items", required=False, help_text="Ids of its dispositions.")
     net_kg = serializers.DecimalField(max_digits=18, decimal_places=3, read_only=True, source="net_kg_")
     recorded_kg = serializers.DecimalField(
         max_digits=18, decimal_places=3, read_only=True, help_text="Sum of its dispositions' mass_kg."
@@ -194,11 +198,6 @@ class LotSerializer(serializers.ModelSerializer):
         if attrs["gross_kg"] < attrs["tare_kg"]:
             raise serializers.ValidationError({"gross_kg": "The gross weight includes the tare: it cannot be less."})
         return attrs
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["dispositions"] = sorted(item.disposition_id for item in instance.items.all())
-        return data
 
 
 class EvidenceFileSerializer(serializers.ModelSerializer):

@@ -114,7 +114,7 @@ class LotViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             shipped_at=data["shipped_at"],
             gross_kg=data["gross_kg"],
             tare_kg=data["tare_kg"],
-            dispositions=data.get("dispositions", []),
+            dispositions=data.get("items", []),
             actor=self.request.user,
         )
         serializer.instance = self.get_queryset().get(pk=lot.pk)
