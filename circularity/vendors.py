@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from .choices import CertificationScheme, EvidenceKind
-from .errors import EvidenceRefused
 from .evidence import evidence_receive, inspect
 from .models import Vendor, VendorCertification
 
@@ -24,11 +24,14 @@ def vendor_certify(
     upload: File | None = None,
     actor=None,
 ) -> VendorCertification:
-    """Record a certification (and its certificate file, if given): both, or neither."""
+    """Record a certification (and its certificate file, if given): both, or neither.
+
+    Refuses (``ValidationError`` for the scheme or the dates, ``EvidenceRefused`` for the
+    file) before anything is written."""
     if scheme not in CertificationScheme.values:
-        raise EvidenceRefused(f"{scheme!r} is not a scheme ({', '.join(CertificationScheme.values)}).", "scheme")
+        raise ValidationError({"scheme": f"{scheme!r} is not a scheme ({', '.join(CertificationScheme.values)})."})
     if valid_until < valid_from:
-        raise EvidenceRefused("A certification ends on or after the day it starts.", "valid_until")
+        raise ValidationError({"valid_until": "A certification ends on or after the day it starts."})
     if upload is not None:
         inspect(upload)  # refuse a bad file before anything is written
     with transaction.atomic():

@@ -155,3 +155,21 @@ def test_an_s3_url_configures_a_private_bucket_that_never_overwrites(settings):
 def test_a_storage_url_it_cannot_use_is_refused_at_start(url):
     with pytest.raises(ImproperlyConfigured):
         evidence_storage_config(url, None)
+
+
+def test_a_certification_and_its_file_are_recorded_both_or_neither():
+    from django.core.exceptions import ValidationError
+
+    from circularity.models import VendorCertification
+    from circularity.vendors import vendor_certify
+    from tests.factories import VendorFactory
+
+    vendor = VendorFactory(code="ECOREC")
+    terms = {"vendor": vendor, "scheme": "r2v3", "certificate_number": "R2-1"}
+    with pytest.raises(EvidenceRefused):
+        vendor_certify(**terms, valid_from=dt.date(2024, 1, 1), valid_until=dt.date(2025, 1, 1), upload=upload(b"x"))
+    with pytest.raises(ValidationError):
+        vendor_certify(**terms, valid_from=dt.date(2024, 1, 1), valid_until=dt.date(2023, 1, 1), upload=upload())
+    assert not VendorCertification.objects.exists() and not EvidenceFile.objects.exists()
+    written = vendor_certify(**terms, valid_from=dt.date(2024, 1, 1), valid_until=dt.date(2025, 1, 1), upload=upload())
+    assert written.evidence.get().sha256 == hashlib.sha256(PDF).hexdigest()
