@@ -27,6 +27,10 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "circularity.sanitizationbatch": (VIEW, ADD),
         "circularity.sanitizationsampleresult": (VIEW, ADD),
         "circularity.disposition": (VIEW, ADD),
+        "circularity.vendor": (VIEW,),
+        "circularity.vendorcertification": (VIEW,),
+        "circularity.lot": (VIEW, ADD, CHANGE),
+        "circularity.evidencefile": (VIEW, ADD),
     },
     "Sustainability analyst": {
         "inventory.site": (VIEW,),
@@ -44,6 +48,10 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "circularity.monthlysnapshot": (VIEW,),
         "circularity.compliancereport": (VIEW,),
         "circularity.reportrecipient": (VIEW, ADD, CHANGE, DELETE),
+        "circularity.vendor": (VIEW, ADD, CHANGE),
+        "circularity.vendorcertification": (VIEW, ADD),
+        "circularity.lot": (VIEW,),
+        "circularity.evidencefile": (VIEW, ADD),
     },
 }
 

@@ -19,7 +19,7 @@ from inventory.choices import Status
 from inventory.errors import AssetNotFound
 from inventory.models import Asset, Site
 
-from . import snapshots
+from . import downstream, snapshots
 from .choices import (
     METHODS_FOR_OTHER_ROUTES,
     METHODS_FOR_REUSE,
@@ -29,7 +29,7 @@ from .choices import (
 )
 from .currencies import validate_currency
 from .errors import DispositionRefused, SanitizationBatchFailed, SanitizationMissing, SanitizationRefused
-from .models import CircularCenter, Disposition, SanitizationRecord
+from .models import CircularCenter, Disposition, SanitizationRecord, Vendor
 from .sanitization import blocking_failures
 
 SANITIZABLE_STATUSES = frozenset({Status.DEPLOYED, Status.DECOMMISSIONED, Status.IN_STOCK, Status.AT_CIRCULAR_CENTER})
@@ -48,7 +48,7 @@ def record_disposition(
     decided_at: dt.datetime,
     source: str,
     to_site: Site | None = None,
-    vendor: str = "",
+    vendor: Vendor | str | None = None,
     certificate_id: str = "",
     proceeds: Decimal | None = None,
     currency: str = "",
@@ -56,15 +56,17 @@ def record_disposition(
 ) -> list[Disposition]:
     """Decide the route of an asset at a circular center, and of everything installed in it.
 
-    Refuses (``MomentRefused``, ``DispositionRefused``, ``SanitizationMissing``,
-    ``TransitionRefused`` or ``EventOutOfOrder``) and writes nothing unless: ``decided_at``
-    is a moment AssetLife records, no earlier than the tree's latest event; the asset is
-    top-level and ``at_circular_center`` at ``center``;
-    ``reuse`` names ``to_site``; every data-bearing asset of the tree has a verified
-    sanitization of a method the route allows, performed in this custody cycle (and no
-    drive of it belongs to a batch whose sampled verification failed); ``proceeds`` are
-    given with their ISO 4217 ``currency``, for ``resale`` only. The proceeds of a tree
-    are the decision's: they are kept on the row of the asset the decision was made for.
+    Refuses (``MomentRefused``, ``DispositionRefused``, ``DownstreamRefused``,
+    ``SanitizationMissing``, ``SanitizationBatchFailed``, ``TransitionRefused`` or
+    ``EventOutOfOrder``) and writes nothing unless: ``decided_at`` is a moment AssetLife
+    records, no earlier than the tree's latest event; the asset is top-level and
+    ``at_circular_center`` at ``center``; ``reuse`` names ``to_site``; the vendor (a
+    ``Vendor`` or its code) passes the downstream gate (``circularity.downstream``); every
+    data-bearing asset of the tree has a verified sanitization of a method the route allows,
+    performed in this custody cycle (and no drive of it belongs to a batch whose sampled
+    verification failed); ``proceeds`` are given with their ISO 4217 ``currency``, for
+    ``resale`` only. The proceeds of a tree are the decision's: they are kept on the row of
+    the asset the decision was made for.
     """
     serial = asset.serial_number if isinstance(asset, Asset) else asset
     _check_proceeds(serial, route, proceeds, currency)
@@ -75,6 +77,8 @@ def record_disposition(
     if route != Route.REUSE and to_site is not None:
         raise DispositionRefused(serial, f"to_site is for reuse only, not {route}")
     moments.check_moment(decided_at, field="decided_at")
+    vendor = downstream.resolve_vendor(vendor, route=route)
+    downstream.check_downstream(center=center, route=route, vendor=vendor, decided_at=decided_at)
 
     with transaction.atomic():
         tree = lifecycle.lock_tree(serial)
@@ -102,6 +106,7 @@ def record_disposition(
                 decided_at=decided_at,
                 mass_kg=member.part_model.mass_kg,
                 embodied_kgco2e=member.part_model.embodied_kgco2e,
+                hazardous=member.part_model.hazardous,
                 to_site=to_site,
                 vendor=vendor,
                 certificate_id=certificate_id,
@@ -172,9 +177,17 @@ def record_sanitization(
         raise SanitizationRefused(serial, "name who performed it (performed_by)")
     moments.check_moment(performed_at, field="performed_at")
     with transaction.atomic():
-        target = Asset.objects.filter(serial_number=serial).first()
+        target = Asset.objects.select_related("part_model").filter(serial_number=serial).first()
         if target is None:
             raise AssetNotFound(serial)
+        if not target.part_model.data_bearing:
+            # A server's own serial is the usual slip: the record would be accepted while the
+            # drives inside stay unsanitized and the gate still refuses them.
+            raise SanitizationRefused(
+                serial,
+                f"a {target.part_model.get_category_display()} is not data-bearing; "
+                "record the sanitization of its drives (the data-bearing parts of its tree)",
+            )
         if target.status not in SANITIZABLE_STATUSES:
             raise SanitizationRefused(serial, f"it is {target.status}; sanitize an asset still in custody")
         return SanitizationRecord.objects.create(

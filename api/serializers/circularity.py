@@ -22,6 +22,7 @@ from circularity.models import (
 )
 
 from ..fields import AssetField, AssetListField, CenterField, MomentField, PartModelField, SiteField
+from .custody import VendorField
 
 
 class CircularCenterSerializer(serializers.ModelSerializer):
@@ -29,7 +30,7 @@ class CircularCenterSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CircularCenter
-        fields = ["code", "name", "sites"]
+        fields = ["code", "name", "sites", "onsite_routes"]
 
     def validate_code(self, value: str) -> str:
         value = value.strip()
@@ -107,6 +108,7 @@ class DispositionSerializer(serializers.ModelSerializer):
         slug_field="code", read_only=True, help_text="The site the asset was decommissioned from."
     )
     to_site = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    vendor = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="The vendor's code.")
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -122,6 +124,7 @@ class DispositionSerializer(serializers.ModelSerializer):
             "decided_at",
             "mass_kg",
             "embodied_kgco2e",
+            "hazardous",
             "to_site",
             "vendor",
             "certificate_id",
@@ -141,7 +144,14 @@ class DispositionCreateSerializer(serializers.Serializer):
     route = serializers.ChoiceField(choices=Route.choices)
     decided_at = MomentField()
     to_site = SiteField(required=False, allow_null=True, help_text="For reuse: the site it returns to.")
-    vendor = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    vendor = VendorField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The vendor's code: who takes it (any route but reuse), unless the center carries the route out "
+        "itself. Refused (409) unless the vendor takes the route and holds a required certification valid on "
+        "decided_at.",
+    )
     certificate_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     proceeds = serializers.DecimalField(
         max_digits=14,

@@ -9,12 +9,16 @@ from .circularity import (
     ShipmentViewSet,
     TargetViewSet,
 )
+from .custody import EvidenceFileViewSet, LotViewSet, VendorViewSet
 from .inventory import AssetViewSet, EventViewSet, PartModelViewSet, SiteViewSet
 
 __all__ = [
     "AssetViewSet",
     "CircularCenterViewSet",
     "DispositionViewSet",
+    "EvidenceFileViewSet",
+    "LotViewSet",
+    "VendorViewSet",
     "EventViewSet",
     "PackagingRecordViewSet",
     "PartModelViewSet",

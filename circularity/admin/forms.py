@@ -25,7 +25,7 @@ from inventory.scopes import Scope, visible
 
 from ..choices import Route, SanitizationMethod
 from ..currencies import validate_currency
-from ..models import CircularCenter, Target
+from ..models import CircularCenter, Target, Vendor
 
 SERIAL_SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -123,7 +123,13 @@ class DispositionFields(forms.Form):
     to_site = forms.ModelChoiceField(
         Site.objects.all(), required=False, label="To site", help_text="For reuse: the site it returns to."
     )
-    vendor = forms.CharField(max_length=200, required=False, help_text="Resale or recycling vendor.")
+    vendor = forms.ModelChoiceField(
+        Vendor.objects.all(),
+        required=False,
+        to_field_name="code",
+        help_text="Who takes it (any route but reuse), unless the center carries the route out itself; "
+        "the vendor must take the route and hold a required certification valid that day.",
+    )
     certificate_id = forms.CharField(
         max_length=100, required=False, label="Certificate", help_text="The vendor's certificate or lot number."
     )

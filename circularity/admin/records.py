@@ -50,16 +50,23 @@ class DispositionAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, CircularityAdmin):
         "site",
         "category",
         "mass_kg",
+        "hazardous",
         "decided",
         "part_of",
         "vendor",
         "certificate_id",
         "value",
     )
-    list_select_related = ("asset", "tree_root", "center", "site", "to_site")
-    list_filter = ("route", "center", "site", "category")
+    list_select_related = ("asset", "tree_root", "center", "site", "to_site", "vendor")
+    list_filter = ("route", "center", "site", "category", "hazardous")
     date_hierarchy = "decided_at"
-    search_fields = ("asset__serial_number", "tree_root__serial_number", "certificate_id", "vendor")
+    search_fields = (
+        "asset__serial_number",
+        "tree_root__serial_number",
+        "certificate_id",
+        "vendor__code",
+        "vendor__name",
+    )
     readonly_fields = [field.name for field in Disposition._meta.fields if field.name != "id"]
 
     def has_add_permission(self, request):

@@ -22,7 +22,10 @@ from .core import (
     validate_fraction,
     validate_target_year,
 )
+from .evidence import EvidenceFile, evidence_storage
+from .lots import Lot, LotItem
 from .sanitization import SanitizationBatch, SanitizationBatchDrive, SanitizationSampleResult
+from .vendors import Vendor, VendorCertification, validate_downstream_routes
 
 __all__ = [
     "FIRST_TARGET_YEAR",
@@ -45,4 +48,11 @@ __all__ = [
     "Shipment",
     "SnapshotMonth",
     "Target",
+    "EvidenceFile",
+    "evidence_storage",
+    "Lot",
+    "LotItem",
+    "Vendor",
+    "VendorCertification",
+    "validate_downstream_routes",
 ]

@@ -18,7 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
 
-from circularity.models import MonthlySnapshot, ReportRecipient
+from circularity.models import MonthlySnapshot, ReportRecipient, Vendor, VendorCertification
 from inventory.models import AccessScope, Asset
 from inventory.scopes import ORGANISATION, SCOPED, SCOPED_VIEW, SHARED
 
@@ -108,7 +108,7 @@ def disposition_add(asset_of, center_of, route="recycle", to_site_of=None):
             "center": center_of(t, m).center_pk,
             **moment("decided_at"),
             "to_site": to_site_of(t, m).site_pk if to_site_of else "",
-            "vendor": "Recycler",
+            "vendor": "",
             "certificate_id": "",
         }
 
@@ -158,6 +158,30 @@ def packaging_add(t, m, w):
         "package_count": 2,
         "packaging_mass_g": 100,
         "single_use_plastic_g": 3,
+    }
+
+
+def lot_add(t, m, w):
+    return {
+        "code": "LOT-NEW-ADMIN",
+        "center": t.center_pk,
+        "vendor": m.pk("vendor"),
+        "route": "recycle",
+        "seal_number": "",
+        **moment("shipped_at"),
+        "gross_kg": 12,
+        "tare_kg": 2,
+        "serial_numbers": "",
+    }
+
+
+def evidence_add(t, m, w):
+    return {
+        "kind": "lot_certificate",
+        "certification": "",
+        "lot": t.pk("lot"),
+        "sanitization": "",
+        "file": SimpleUploadedFile("cor.pdf", b"%PDF-1.4 another certificate\n", content_type="application/pdf"),
     }
 
 
@@ -217,7 +241,7 @@ MODELS: dict[str, AdminModel] = {
                     "center": t.center_pk,
                     **moment("decided_at"),
                     "to_site": "",
-                    "vendor": "Recycler",
+                    "vendor": "",
                     "certificate_id": "",
                 },
             ),
@@ -267,6 +291,14 @@ MODELS: dict[str, AdminModel] = {
         change_post=302,
         delete=200,
         actions=(Action("delete_selected", "packaging", lambda t, m: {"post": "yes"}),),
+    ),
+    "circularity_vendor": AdminModel(SHARED, first(Vendor), shows=lambda m: [f"RECYCLER-{m.token}"]),
+    "circularity_vendorcertification": AdminModel(SHARED, first(VendorCertification)),
+    "circularity_lot": AdminModel(
+        SCOPED, campus_pk("lot"), shows=lambda m: [f"LOT-{m.token}"], add=200, adds=(lot_add,)
+    ),
+    "circularity_evidencefile": AdminModel(
+        SCOPED, campus_pk("evidence"), shows=lambda m: [f"COR-{m.token}.pdf"], add=200, adds=(evidence_add,)
     ),
     "circularity_target": AdminModel(SHARED, organisation(lambda w: w.target_pk), shows=lambda m: ["Reuse"]),
     "circularity_monthlysnapshot": AdminModel(SHARED, first(MonthlySnapshot), aggregate=True),
@@ -358,6 +390,43 @@ PAGES: dict[str, Page] = {
                         f"SN-NEW-CSV,Contoso,R740,{m.site},{t.serial('SRV1')}\n"
                     )
                 ),
+            ),
+        ),
+    ),
+    # An asset page's buttons: a refusal renders the form again (200), a change goes back (302).
+    "admin:inventory_asset_move": Page(
+        SCOPED,
+        (
+            PageProbe("GET", 200, lambda n, w: {"object_id": n.pk("SRV2")}, query=lambda n, w: "?to=deployed"),
+            PageProbe(
+                "POST",
+                302,
+                lambda n, w: {"object_id": n.pk("SRV2")},
+                lambda t, m, w: {"to": "deployed", "center": "", **moment("occurred_at"), "note": ""},
+            ),
+        ),
+    ),
+    "admin:inventory_asset_parts": Page(
+        SCOPED,
+        (
+            PageProbe("GET", 200, lambda n, w: {"object_id": n.pk("SRV1")}),
+            PageProbe(
+                "POST",
+                302,
+                lambda n, w: {"object_id": n.pk("SRV1")},
+                lambda t, m, w: {"scanned": t.serial("SRV2"), **moment("occurred_at"), "note": ""},
+            ),
+        ),
+    ),
+    "admin:inventory_asset_install": Page(
+        SCOPED,
+        (
+            PageProbe("GET", 200, lambda n, w: {"object_id": n.pk("SRV2")}),
+            PageProbe(
+                "POST",
+                302,
+                lambda n, w: {"object_id": n.pk("SRV2")},
+                lambda t, m, w: {"parent": t.serial("SRV1"), **moment("occurred_at"), "note": ""},
             ),
         ),
     ),

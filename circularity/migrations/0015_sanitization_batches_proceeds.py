@@ -34,7 +34,7 @@ def unprotect(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("circularity", "0011_moment_and_target_range_constraints"),
+        ("circularity", "0014_disposition_vendor_is_a_vendor"),
         ("inventory", "0010_moment_range_constraints"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("auth", "0012_alter_user_first_name_max_length"),
