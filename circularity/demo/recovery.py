@@ -132,7 +132,7 @@ def _batches(seed: int, limit: dt.datetime) -> int:
                         route=Route.RECYCLE,
                         decided_at=limit - DAY,
                         source=Source.ADMIN,
-                        vendor="Sims Lifecycle Services",
+                        vendor="TAILSPIN-METALS",  # certified (e-Stewards) for recycling: circularity.demo.vendors
                         certificate_id=f"RC-{batch.code}",
                     )
     return made
