@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from inventory import lifecycle
 from inventory.admin.assets import InstalledFilter
@@ -29,7 +30,7 @@ from inventory.choices import Action, Status
 from inventory.models import LifecycleEvent
 from inventory.scopes import scope_for, visible
 
-from .. import dispositions
+from .. import dispositions, genealogy
 from ..models import AssetAtCenter, Disposition, SanitizationRecord
 from .base import CircularityAdmin, correlated_count, moment
 from .triage_actions import TriageActionsMixin
@@ -115,6 +116,7 @@ class AssetAtCenterAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, TriageActionsMixi
         "installed_parts",
         "sanitizations",
         "past_dispositions",
+        "genealogy",
     )
     readonly_fields = fields
 
@@ -266,6 +268,23 @@ class AssetAtCenterAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, TriageActionsMixi
             "{} at {} on {:%Y-%m-%d}",
             ((d.get_route_display(), d.center.code, d.decided_at) for d in earlier),
         )
+
+    @admin.display(description="Genealogy")
+    def genealogy(self, asset):
+        """The servers it was installed in (from its events) and its lives (SPEC section 9)."""
+        found = genealogy.genealogy(asset)
+        lives = f"{found.lives} li{'fe' if found.lives == 1 else 'ves'} ended in reuse"
+        if not found.installations:
+            return f"Never installed in another asset; {lives}."
+        rows = format_html_join(
+            mark_safe("<br>"),
+            "in {} from {} to {}",
+            (
+                (i.parent, moment(i.installed_at), moment(i.removed_at) if i.removed_at else "now")
+                for i in found.installations
+            ),
+        )
+        return format_html("{}<br>{}.", rows, lives)
 
     def get_object(self, request, object_id, from_field=None):
         asset = super().get_object(request, object_id, from_field)

@@ -3,7 +3,7 @@
 Run after the replay, in the last week before the as-of day, through the real services:
 
 * each center receives a last few servers (``RECENT_SERVERS`` a site: decommissioned, shipped,
-  received and dismantled), and the data-bearing drives held at each center are purged
+  received and dismantled), and the loose data-bearing drives held at each center are purged
   in batches of up to ``BATCH_DRIVES`` (tool, version, verification method recorded);
   each batch's sample is drawn from a seed derived from the demo's own seed, and its
   results recorded: every batch passes but the first, whose first sampled drive fails,
@@ -85,7 +85,8 @@ def _recent_retirements(limit: dt.datetime) -> None:
 
 def _batches(seed: int, limit: dt.datetime) -> int:
     drives = (
-        Asset.objects.filter(status=Status.AT_CIRCULAR_CENTER, part_model__data_bearing=True)
+        # Loose drives (pulled from their servers): a drive still installed leaves with its server.
+        Asset.objects.filter(status=Status.AT_CIRCULAR_CENTER, part_model__data_bearing=True, parent__isnull=True)
         .order_by("center_id", "serial_number")
         .values_list("center_id", "serial_number", "last_event_at")
     )

@@ -2,24 +2,28 @@
 
     on hand at the start + received − dispositioned = on hand at the end
 
-Each term is read independently, in the database, so that the identity is a check and
-not a tautology:
+Read from the custody records, in the database, as grouped queries over the whole
+history up to the last month (four queries, whatever the number of months or assets):
 
-* *on hand* at a moment: assets whose latest event before it leaves them
-  ``at_circular_center`` at the center (the event's ``location``), at their part model's
-  mass. One grouped query per month boundary.
-* *received*: transitions into ``at_circular_center`` at the center during the month
-  (arrivals, and assets found again), at their part model's mass. One grouped query.
-* *dispositioned*: the month's dispositions at the center, at the mass recorded on each
-  (SPEC section 4). One grouped query.
+* *received*: transitions into ``at_circular_center`` at the center (the event's
+  ``location``): arrivals, and assets found again; at their part model's mass.
+* *dispositioned*: the dispositions decided at the center, at the mass recorded on each
+  (SPEC section 4).
+* *gone missing*: transitions from ``at_circular_center`` to ``missing`` at the center.
+* *on hand* at a month's start: everything received there before, less everything
+  dispositioned or gone missing there before (the monthly groups added up in order). It
+  is what the lifecycle says is there: an asset leaves ``at_circular_center`` only by a
+  disposition or by going missing (SPEC section 2), each with its event or its row. Its
+  mass is the part models' mass now, for what arrived and for what left alike.
 
-When the books do not balance, the row says by how much and why: assets that went
-``missing`` at the center during the month (one grouped query), and dispositions whose
-recorded mass differs from their part model's mass now (a part model corrected after the
-decision); whatever neither explains is reported as unexplained.
+A month balances when nothing went missing and no disposition's recorded mass differs
+from its part model's mass now. Otherwise the row says by how much and why: the assets
+that went missing at the center during the month, and the dispositions whose part model
+was corrected after the decision; whatever neither explains is reported as unexplained
+(nothing should be).
 
 The lots' weight tickets (custody part of issue 12) are set beside the recorded masses
-through ``lot_net_kg``: see its docstring.
+through ``lot_net_kg``: see its comment.
 """
 
 from __future__ import annotations
@@ -29,11 +33,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 
 from inventory.choices import Action, Status
-from inventory.models import Asset, LifecycleEvent
+from inventory.models import LifecycleEvent
 
 from ..models import CircularCenter, Disposition
 from ..periods import add_months, month_of, months_between, to_utc
@@ -90,40 +94,50 @@ def mass_balance_rows(first: dt.date, last: dt.date, center: str | None = None) 
         codes = [code for code in codes if code == center]
     if not codes or not months:
         return []
-    start, end = to_utc(months[0]), to_utc(add_months(months[-1], 1))
-    on_hand = {month: _on_hand(to_utc(month), codes) for month in [*months, add_months(months[-1], 1)]}
-    received = _monthly(_arrivals(codes), start, end)
-    missing = _monthly(_went_missing(codes), start, end)
-    dispositioned, corrections = _dispositioned(codes, start, end)
+    end = to_utc(add_months(months[-1], 1))
+    received = _monthly(_arrivals(codes), end)
+    missing = _monthly(_went_missing(codes), end)
+    dispositioned, left_now = _dispositioned(codes, end)
     lots = lot_net_kg(codes, months[0], months[-1])
     rows = []
     for code in codes:
+        # On hand at the first month's start: every earlier month of the center, added up.
+        units, kg = 0, ZERO
+        for key in sorted(set(received) | set(dispositioned) | set(missing)):
+            if key[0] == code and key[1] < months[0]:
+                units, kg = _after(units, kg, key, received, dispositioned, left_now, missing)
         for month in months:
             key = (code, month)
-            opening = on_hand[month].get(code, Flow())
-            closing = on_hand[add_months(month, 1)].get(code, Flow())
+            opening_units, opening_kg = units, kg
+            units, kg = _after(units, kg, key, received, dispositioned, left_now, missing)
             came, left, lost = received.get(key, Flow()), dispositioned.get(key, Flow()), missing.get(key, Flow())
-            imbalance_units = opening.units + came.units - left.units - closing.units
-            imbalance_kg = _mass(opening.kg + came.kg - left.kg - closing.kg) + ZERO  # never "-0.000"
+            imbalance_units = opening_units + came.units - left.units - units
+            imbalance_kg = _mass(opening_kg + came.kg - left.kg - kg) + ZERO  # never "-0.000"
             rows.append(
                 MassBalanceRow(
                     period=f"{month:%Y-%m}",
                     center=code,
-                    opening_units=opening.units,
-                    opening_kg=_mass(opening.kg),
+                    opening_units=opening_units,
+                    opening_kg=_mass(opening_kg),
                     received_units=came.units,
                     received_kg=_mass(came.kg),
                     dispositioned_units=left.units,
                     dispositioned_kg=_mass(left.kg),
-                    closing_units=closing.units,
-                    closing_kg=_mass(closing.kg),
+                    closing_units=units,
+                    closing_kg=_mass(kg),
                     lots_net_kg=_mass(lots[key]) if key in lots else None,
                     imbalance_units=imbalance_units,
                     imbalance_kg=imbalance_kg,
-                    explanations=_explain(imbalance_units, imbalance_kg, lost, corrections.get(key, ZERO)),
+                    explanations=_explain(imbalance_units, imbalance_kg, lost, left.kg - left_now.get(key, ZERO)),
                 )
             )
     return rows
+
+
+def _after(units: int, kg: Decimal, key: Key, received, dispositioned, left_now, missing) -> tuple[int, Decimal]:
+    """On hand after the month ``key``: what came in, less what left (at the part models' mass now)."""
+    came, left, lost = received.get(key, Flow()), dispositioned.get(key, Flow()), missing.get(key, Flow())
+    return units + came.units - left.units - lost.units, kg + came.kg - left_now.get(key, ZERO) - lost.kg
 
 
 def _explain(units: int, kg: Decimal, lost: Flow, correction: Decimal) -> list[str]:
@@ -158,10 +172,10 @@ def _went_missing(codes: list[str]):
     return _transitions(codes).filter(from_status=Status.AT_CIRCULAR_CENTER, to_status=Status.MISSING)
 
 
-def _monthly(events, start: dt.datetime, end: dt.datetime) -> dict[Key, Flow]:
-    """Events per (location, month): count and their assets' part-model mass. One query."""
+def _monthly(events, end: dt.datetime) -> dict[Key, Flow]:
+    """Events before ``end`` per (location, month): count and their assets' part-model mass. One query."""
     grouped = (
-        events.filter(occurred_at__gte=start, occurred_at__lt=end)
+        events.filter(occurred_at__lt=end)
         .annotate(month=TruncMonth("occurred_at", tzinfo=dt.UTC))
         .values("location", "month")
         .annotate(units=Count("id"), kg=Sum("asset__part_model__mass_kg"))
@@ -170,48 +184,22 @@ def _monthly(events, start: dt.datetime, end: dt.datetime) -> dict[Key, Flow]:
     return {(row["location"], month_of(row["month"])): Flow(row["units"], row["kg"] or ZERO) for row in grouped}
 
 
-def _dispositioned(codes: list[str], start: dt.datetime, end: dt.datetime) -> tuple[dict[Key, Flow], dict]:
-    """Dispositions per (center, month), and how far their recorded mass is from the part models' now."""
+def _dispositioned(codes: list[str], end: dt.datetime) -> tuple[dict[Key, Flow], dict[Key, Decimal]]:
+    """Dispositions before ``end`` per (center, month) at their recorded mass, and at their
+    part models' mass now (what the stock on hand counts). One query."""
     grouped = (
-        Disposition.objects.filter(center__code__in=codes, decided_at__gte=start, decided_at__lt=end)
+        Disposition.objects.filter(center__code__in=codes, decided_at__lt=end)
         .annotate(month=TruncMonth("decided_at", tzinfo=dt.UTC))
         .values("center__code", "month")
-        .annotate(
-            units=Count("id"),
-            kg=Sum("mass_kg"),
-            drift=Sum(F("mass_kg") - F("asset__part_model__mass_kg")),
-        )
+        .annotate(units=Count("id"), kg=Sum("mass_kg"), kg_now=Sum("asset__part_model__mass_kg"))
         .order_by()
     )
-    flows, drift = {}, {}
+    flows, now = {}, {}
     for row in grouped:
         key = (row["center__code"], month_of(row["month"]))
         flows[key] = Flow(row["units"], row["kg"] or ZERO)
-        drift[key] = row["drift"] or ZERO
-    return flows, drift
-
-
-def _on_hand(moment: dt.datetime, codes: list[str]) -> dict[str, Flow]:
-    """Assets at each center just before ``moment``, from each one's latest earlier event. One query.
-
-    Only assets that arrived at one of the centers before ``moment`` are looked at, each
-    through the index of its events by time.
-    """
-    latest = LifecycleEvent.objects.filter(asset_id=OuterRef("pk"), occurred_at__lt=moment).order_by(
-        "-occurred_at", "-id"
-    )
-    grouped = (
-        Asset.objects.filter(pk__in=_arrivals(codes).filter(occurred_at__lt=moment).values("asset_id"))
-        .annotate(
-            state=Subquery(latest.values("to_status")[:1]),
-            place=Subquery(latest.values("location")[:1]),
-        )
-        .filter(state=Status.AT_CIRCULAR_CENTER, place__in=codes)
-        .values("place")
-        .annotate(units=Count("id"), kg=Sum("part_model__mass_kg"))
-        .order_by()
-    )
-    return {row["place"]: Flow(row["units"], row["kg"] or ZERO) for row in grouped}
+        now[key] = row["kg_now"] or ZERO
+    return flows, now
 
 
 __all__ = ["MassBalanceRow", "lot_net_kg", "mass_balance_rows", "no_lot_weights"]

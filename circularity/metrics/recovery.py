@@ -22,6 +22,7 @@ from inventory.choices import Action, Status
 from inventory.models import LifecycleEvent
 
 from ..choices import Route
+from ..db_hints import without_jit
 from ..models import Disposition
 from ..periods import add_months, month_of, periods_in_range, to_utc
 from .sums import ZERO, _mass
@@ -84,15 +85,16 @@ def value_recovered_span(first: dt.date, last: dt.date) -> list[dict]:
 
 def harvested_span(first: dt.date, last: dt.date) -> dict:
     """Harvested parts back in service over the months ``first`` … ``last``: one aggregate."""
-    found = LifecycleEvent.objects.filter(
-        pk__in=_harvested_install_ids(),
-        occurred_at__gte=to_utc(first),
-        occurred_at__lt=to_utc(add_months(month_of(last), 1)),
-    ).aggregate(
-        units=Count("id"),
-        mass=Sum("asset__part_model__mass_kg"),
-        avoided=Sum("asset__part_model__embodied_kgco2e"),
-    )
+    with without_jit():
+        found = LifecycleEvent.objects.filter(
+            pk__in=_harvested_install_ids(),
+            occurred_at__gte=to_utc(first),
+            occurred_at__lt=to_utc(add_months(month_of(last), 1)),
+        ).aggregate(
+            units=Count("id"),
+            mass=Sum("asset__part_model__mass_kg"),
+            avoided=Sum("asset__part_model__embodied_kgco2e"),
+        )
     return {"units": found["units"], "mass_kg": _mass(found["mass"]), "avoided_kgco2e": _mass(found["avoided"])}
 
 
@@ -115,7 +117,8 @@ def harvested_rows(first: dt.date, last: dt.date) -> list[dict]:
         )
         .order_by()
     )
-    found = {month_of(row["month"]): row for row in grouped}
+    with without_jit():  # correlated subqueries: compiling them costs more than running them
+        found = {month_of(row["month"]): row for row in grouped}
     rows = []
     for period in periods:
         row = found.get(period.start, {})

@@ -69,3 +69,19 @@ def test_a_batch_of_drives_held_elsewhere_is_refused_with_nothing_written(client
     response = record_batch(client, center, [drive])
     assert any("not held at CC-AMS" in message for message in messages_of(response))
     assert not SanitizationBatch.objects.exists() and not Disposition.objects.exists()
+
+
+def test_the_triage_page_of_a_part_shows_its_genealogy(client):
+    from django.contrib.admin.utils import quote
+
+    from inventory import lifecycle
+    from inventory.choices import Source
+
+    site, center = campus()
+    server = at_center(center, site)
+    dimm = at_center(center, site, category=Category.MEMORY, parent=server)
+    lifecycle.dismantle(server, occurred_at=PURGED, source=Source.ADMIN)
+    lifecycle.install(dimm, parent=server, occurred_at=CHECKED, source=Source.ADMIN)
+    logged_in(client, TECHNICIAN)
+    page = client.get(reverse("admin:circularity_assetatcenter_change", args=[quote(dimm.pk)])).content.decode()
+    assert f"in {server.serial_number} from" in page and "0 lives ended in reuse" in page
