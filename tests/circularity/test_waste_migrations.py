@@ -70,3 +70,29 @@ def test_dispositions_take_their_part_models_hazardous_flag_and_stay_append_only
                 cursor.execute("UPDATE circularity_disposition SET hazardous = false")
     finally:
         migrate(latest())
+
+
+def test_the_month_of_a_disposition_has_statistics_so_its_sums_are_hashed():
+    """Without them PostgreSQL guesses thousands of (month, route) groups and sorts every row."""
+    import datetime as dt
+
+    from circularity.metrics import sums
+    from circularity.periods import months_between
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_statistic_ext WHERE stxname = 'disposition_month_stats'")
+        assert cursor.fetchone() == (1,)
+    months = months_between(dt.date(2022, 7, 1), dt.date(2023, 6, 1))
+    by_month = sums._decided_in(sums._runs(months)).annotate(month=sums.TruncMonth("decided_at", tzinfo=dt.UTC))
+    query = by_month.values("month", "route").annotate(**sums._route_split_expressions()).order_by()
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_statisticsobjdef_expressions(oid) FROM pg_statistic_ext "
+            "WHERE stxname = 'disposition_month_stats'"
+        )
+        (expressions,) = cursor.fetchone()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # The statistics are on the very expression Django groups by.
+    assert expressions[0] in plan, (expressions, plan)
