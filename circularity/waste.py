@@ -11,12 +11,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from .choices import Route
 
 # The one definition of "the operator carried it out itself": no vendor named.
 ONSITE = Q(vendor="")
+
+
+def onsite_expression() -> ExpressionWrapper:
+    """``ONSITE`` as a boolean column, to group dispositions by (SQL ``vendor = ''``)."""
+    return ExpressionWrapper(ONSITE, output_field=BooleanField())
 
 
 # Kept in use: not waste (SPEC section 10).
@@ -47,4 +52,5 @@ __all__ = [
     "ONSITE",
     "RECOVERY_OPERATIONS",
     "WASTE_ROUTES",
+    "onsite_expression",
 ]

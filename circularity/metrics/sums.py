@@ -1,8 +1,8 @@
 """Sums of dispositions per route, in SQL: live grouped queries, snapshots, roll-ups.
 
-The additive facts every figure is derived from, per cell of route × hazardous × onsite
-(the long format). One grouped query per request shape (by period, group and route, each
-route's sums split by FILTER); closed months with fresh snapshots are read
+The additive facts every figure is derived from. One grouped query per request shape,
+grouped by route, hazardous and onsite besides the period and group (the long format:
+one row per combination present); closed months with fresh snapshots are read
 from ``MonthlySnapshot`` instead; months roll up into periods by adding sums.
 """
 
@@ -22,7 +22,7 @@ from inventory.models import Site
 from ..choices import REUSE_ROUTES, Dimension, PeriodKind, Route
 from ..models import CircularCenter, Disposition, MonthlySnapshot, SnapshotMonth
 from ..periods import Period, add_months, current_month, month_of, to_utc
-from ..waste import ONSITE
+from ..waste import onsite_expression
 
 ZERO = Decimal("0")
 
@@ -89,7 +89,7 @@ class Sums:
         return self
 
     def add_row(self, row: dict) -> Sums:
-        """Add one cell: a ``MonthlySnapshot``'s values."""
+        """Add one cell: a row of the grouped queries below or a ``MonthlySnapshot``'s values."""
         self.add_cell(
             row["route"],
             row["hazardous"],
@@ -100,39 +100,6 @@ class Sums:
         )
         return self
 
-    def add_route_row(self, row: dict) -> Sums:
-        """Add one route's row of the live queries: its four cells, by inclusion–exclusion."""
-        aliases = {"units": "n", "mass_kg": "kg", "avoided_kgco2e": "co2"}
-        values = {
-            (field, suffix): int(row[f"n{suffix}"] or 0) if field == "units" else _mass(row[f"{alias}{suffix}"])
-            for field, alias in aliases.items()
-            for suffix in _SPLITS
-        }
-
-        def cell(field: str, hazardous: bool, onsite: bool):
-            whole, h, o, ho = (values[(field, suffix)] for suffix in _SPLITS)
-            if hazardous and onsite:
-                return ho
-            if hazardous:
-                return h - ho
-            if onsite:
-                return o - ho
-            return whole - h - o + ho
-
-        for hazardous in (False, True):
-            for onsite in (False, True):
-                units = cell("units", hazardous, onsite)
-                if units:
-                    self.add_cell(
-                        row["route"],
-                        hazardous,
-                        onsite,
-                        units,
-                        cell("mass_kg", hazardous, onsite),
-                        cell("avoided_kgco2e", hazardous, onsite),
-                    )
-        return self
-
     def cells(self) -> list[tuple[str, bool, bool, int, Decimal, Decimal]]:
         """The long format: (route, hazardous, onsite, units, mass, avoided) per cell present."""
         return [
@@ -141,29 +108,21 @@ class Sums:
         ]
 
 
-# What one cell of the long format holds, in ``MonthlySnapshot``.
+# What one cell of the long format holds, in the grouped queries and in ``MonthlySnapshot``.
 CELL_KEYS = ["route", "hazardous", "onsite"]
 CELL_FIELDS = ["units", "mass_kg", "avoided_kgco2e"]
 
-# The live queries group by route (besides period and group) and split each route's sums
-# by FILTER: all of it, the hazardous part, the onsite part, and the part both hazardous
-# and onsite; the four cells follow by inclusion–exclusion (``add_route_row``). Grouping
-# by the flags themselves would be as exact, but PostgreSQL cannot estimate how few groups
-# an expression such as ``vendor = ''`` makes and sorts instead of hashing: 1.4× slower.
-_SPLITS = {"": Q(), "_h": Q(hazardous=True), "_o": ONSITE, "_ho": Q(hazardous=True) & ONSITE}
+
+def _cell_expressions() -> dict:
+    return {
+        "units": Count("id"),
+        "mass_kg": Sum("mass_kg"),
+        "avoided_kgco2e": Sum("embodied_kgco2e", filter=Q(route__in=REUSE_ROUTES)),
+    }
 
 
-def _route_split_expressions() -> dict:
-    expressions = {}
-    for suffix, condition in _SPLITS.items():
-        where = {"filter": condition} if suffix else {}
-        # Aliases apart from the fields' names: an alias ``mass_kg`` would shadow the field.
-        expressions[f"n{suffix}"] = Count("id", **where)
-        expressions[f"kg{suffix}"] = Sum("mass_kg", **where)
-        expressions[f"co2{suffix}"] = Sum(
-            "embodied_kgco2e", filter=Q(route__in=REUSE_ROUTES) & condition if suffix else Q(route__in=REUSE_ROUTES)
-        )
-    return expressions
+def _with_cells(queryset: QuerySet) -> QuerySet:
+    return queryset.annotate(onsite=onsite_expression())
 
 
 def _runs(months: Iterable[dt.date], bucket_of=None) -> list[tuple[dt.date, dt.date, object]]:
@@ -211,7 +170,7 @@ def route_sums(
         whens = [When(decided_at__lt=to_utc(after), then=Value(index[bucket])) for _, after, bucket in runs]
         queryset = queryset.annotate(bucket=Case(*whens, output_field=IntegerField()))
     keys = ["bucket"] + ([GROUP_COLUMNS[group_by]] if group_by else [])
-    rows = list(queryset.values(*keys, "route").annotate(**_route_split_expressions()).order_by())
+    rows = list(_with_cells(queryset).values(*keys, *CELL_KEYS).annotate(**_cell_expressions()).order_by())
     labels = _label_groups(group_by, {row[keys[1]] for row in rows}) if group_by else {}
 
     def bucket_key(row):
@@ -219,7 +178,7 @@ def route_sums(
 
     result: dict[tuple[object, str | None], Sums] = defaultdict(Sums)
     for row in rows:
-        result[(bucket_key(row), labels[row[keys[1]]] if group_by else None)].add_route_row(row)
+        result[(bucket_key(row), labels[row[keys[1]]] if group_by else None)].add_row(row)
     return dict(result)
 
 
@@ -242,16 +201,16 @@ def sums_by_every_grouping(months: Iterable[dt.date]) -> dict[str, dict[tuple[dt
     if not runs:
         return result
     cells = list(
-        _decided_in(runs)
+        _with_cells(_decided_in(runs))
         .annotate(month=TruncMonth("decided_at", tzinfo=dt.UTC))
-        .values("month", "site_id", "center_id", "category", "route")
-        .annotate(**_route_split_expressions())
+        .values("month", "site_id", "center_id", "category", *CELL_KEYS)
+        .annotate(**_cell_expressions())
         .order_by()
     )
     sites = _label_groups(Dimension.SITE, {cell["site_id"] for cell in cells})
     centers = _label_groups(Dimension.CENTER, {cell["center_id"] for cell in cells})
     for cell in cells:
-        month, sums = month_of(cell["month"]), Sums().add_route_row(cell)
+        month, sums = month_of(cell["month"]), Sums().add_row(cell)
         result[Dimension.TOTAL][(month, None)] += sums
         result[Dimension.SITE][(month, sites[cell["site_id"]])] += sums
         result[Dimension.CENTER][(month, centers[cell["center_id"]])] += sums
