@@ -4,7 +4,9 @@
   at its center (no vendor), *offsite* when a vendor did. ``ONSITE`` is the one condition
   every figure, snapshot and export reads; when ``Disposition.vendor`` becomes a foreign
   key to ``Vendor`` (the downstream custody work, SPEC section 9), it becomes
-  ``Q(vendor__isnull=True)`` here and nowhere else.
+  ``Q(vendor__isnull=True)`` here and nowhere else (and a migration moves PostgreSQL's
+  statistics on the expression, circularity 0014, to the new one: the planner needs them to
+  hash the metrics' groups).
 * **Waste.** Internal ``reuse`` is hardware kept in use, not waste; every other route is
   waste, mapped to a GRI 306-4 recovery operation or a GRI 306-5 disposal operation.
 """
