@@ -2,11 +2,10 @@
 
 * **Onsite / offsite.** A disposition is *onsite* when the operator carried it out itself
   at its center (no vendor), *offsite* when a vendor did. ``ONSITE`` is the one condition
-  every figure, snapshot and export reads; when ``Disposition.vendor`` becomes a foreign
-  key to ``Vendor`` (the downstream custody work, SPEC section 9), it becomes
-  ``Q(vendor__isnull=True)`` here and nowhere else (and a migration moves PostgreSQL's
-  statistics on the expression, circularity 0014, to the new one: the planner needs them to
-  hash the metrics' groups).
+  every figure, snapshot and export reads: ``Disposition.vendor`` is a foreign key to
+  ``Vendor`` (SPEC section 9), and a disposition naming none was carried out at the center.
+  PostgreSQL keeps statistics on its SQL form (migration circularity 0018): a change here
+  moves them in a migration, or the planner sorts the metrics' groups instead of hashing.
 * **Waste.** Internal ``reuse`` is hardware kept in use, not waste; every other route is
   waste, mapped to a GRI 306-4 recovery operation or a GRI 306-5 disposal operation.
 """
@@ -18,11 +17,11 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from .choices import Route
 
 # The one definition of "the operator carried it out itself": no vendor named.
-ONSITE = Q(vendor="")
+ONSITE = Q(vendor__isnull=True)
 
 
 def onsite_expression() -> ExpressionWrapper:
-    """``ONSITE`` as a boolean column, to group dispositions by (SQL ``vendor = ''``)."""
+    """``ONSITE`` as a boolean column, to group dispositions by (SQL ``vendor_id IS NULL``)."""
     return ExpressionWrapper(ONSITE, output_field=BooleanField())
 
 

@@ -7,6 +7,10 @@ months are rolled up into fiscal years by adding their sums: a handful of aggreg
 never a loop over dispositions. A rate is derived from the sums at the very end, so the
 dashboard, the API and the report all see the same figures.
 
+Section 9's figures: ``mass_balance_rows()`` (``mass_balance``), ``value_recovered_rows()``
+and ``harvested_rows()`` (``recovery``).
+
+Readers: ``circularity_rows()`` (periods × groups), ``packaging_rows()``, and the
 Readers: ``circularity_rows()`` (periods × groups), ``packaging_rows()``, ``waste_rows()``
 and the waste disclosures (SPEC section 10, ``waste.py``, ``disclosure.py``), and the
 ``route_sums()`` / ``figures()`` pair the snapshot job and the report reuse.
@@ -16,6 +20,7 @@ from .circularity import circularity_rows, figures, gri_306_rows, gri_306_totals
 from .disclosure import BUILDERS as DISCLOSURE_BUILDERS
 from .disclosure import STANDARDS as DISCLOSURE_STANDARDS
 from .disclosure import Datapoint, fiscal_year_disclosure, span_waste_sums
+from .mass_balance import MassBalanceRow, mass_balance_rows
 from .packaging import (
     computed_plastic_content,
     packaging_rows,
@@ -24,6 +29,7 @@ from .packaging import (
     plastic_reduction,
     with_plastic_content,
 )
+from .recovery import harvested_rows, harvested_span, value_recovered_rows, value_recovered_span
 from .series import RATE_METRICS, metric_series, shared_series, span_value
 from .sums import (
     CELL_FIELDS,
@@ -56,6 +62,7 @@ __all__ = [
     "GROUP_COLUMNS",
     "GROUP_LABELS",
     "KG_PER_T",
+    "MassBalanceRow",
     "RATE_METRICS",
     "CELL_FIELDS",
     "CELL_KEYS",
@@ -67,6 +74,9 @@ __all__ = [
     "fresh_snapshot_months",
     "gri_306_rows",
     "gri_306_totals",
+    "harvested_rows",
+    "harvested_span",
+    "mass_balance_rows",
     "metric_series",
     "monthly_sums",
     "packaging_rows",
@@ -82,5 +92,7 @@ __all__ = [
     "span_sums",
     "span_value",
     "sums_by_every_grouping",
+    "value_recovered_rows",
+    "value_recovered_span",
     "with_plastic_content",
 ]

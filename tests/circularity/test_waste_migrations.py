@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 BEFORE = [
     ("inventory", "0011_partmodel_hazardous_focus_materials"),
-    ("circularity", "0011_moment_and_target_range_constraints"),
+    ("circularity", "0015_sanitization_batches_proceeds"),
 ]
 
 
@@ -48,9 +48,9 @@ def test_dispositions_take_their_part_models_hazardous_flag_and_stay_append_only
                 asset_id = cursor.fetchone()[0]
                 cursor.execute(
                     "INSERT INTO circularity_disposition (asset_id, tree_root_id, center_id, site_id, category, route, "
-                    "decided_at, mass_kg, vendor, certificate_id, recorded_at) SELECT %s, %s, c.id, s.id, 'other', "
-                    "'recycle', '2022-03-15 12:00+00', 1, '', '', now() FROM circularity_circularcenter c, "
-                    "inventory_site s",
+                    "decided_at, mass_kg, vendor_id, certificate_id, currency, recorded_at) SELECT %s, %s, c.id, s.id, "
+                    "'other', 'recycle', '2022-03-15 12:00+00', 1, NULL, '', '', now() "
+                    "FROM circularity_circularcenter c, inventory_site s",
                     [asset_id, asset_id],
                 )
             cursor.execute(

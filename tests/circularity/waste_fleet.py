@@ -5,9 +5,17 @@ import datetime as dt
 from decimal import Decimal
 
 from circularity import dispositions
+from circularity.choices import Route
 from inventory.choices import Category, Source, Status
 from inventory.lifecycle import parts
-from tests.factories import AssetFactory, CircularCenterFactory, PartModelFactory, SanitizationFactory, SiteFactory
+from tests.factories import (
+    AssetFactory,
+    CircularCenterFactory,
+    PartModelFactory,
+    SanitizationFactory,
+    SiteFactory,
+    VendorCertificationFactory,
+)
 
 MARCH = dt.datetime(2024, 3, 12, 10, 0, tzinfo=dt.UTC)
 FY2024 = dt.date(2023, 7, 1)
@@ -19,8 +27,9 @@ def t(kg: str) -> Decimal:
 
 
 def vendor(code: str):
-    """The vendor a disposition names (free text today; a ``Vendor`` once custody lands)."""
-    return code
+    """A qualified downstream vendor (every route but reuse, certified R2v3 on the day)."""
+    routes = [route for route in Route.values if route != Route.REUSE]
+    return VendorCertificationFactory(vendor__code=code, vendor__routes=routes).vendor
 
 
 def build_fleet():
@@ -41,7 +50,7 @@ def build_fleet():
             parent=parent,
         )
 
-    def decide(item, route, when=MARCH, *, by=""):
+    def decide(item, route, when=MARCH, *, by=None):
         return dispositions.record_disposition(
             asset=item,
             center=center,

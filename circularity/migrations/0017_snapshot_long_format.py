@@ -28,7 +28,7 @@ def mark_every_month_stale(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("circularity", "0012_disposition_hazardous")]
+    dependencies = [("circularity", "0016_disposition_hazardous")]
 
     operations = [
         migrations.RunPython(mark_every_month_stale, migrations.RunPython.noop),

@@ -52,7 +52,7 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("circularity", "0011_moment_and_target_range_constraints"),
+        ("circularity", "0015_sanitization_batches_proceeds"),
         ("inventory", "0011_partmodel_hazardous_focus_materials"),
     ]
 
