@@ -32,7 +32,9 @@ def test_dispositions_take_their_part_models_hazardous_flag_and_stay_append_only
     try:
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO inventory_site (code, name, region, country) VALUES ('S1', 'S', 'r', 'NL')")
-            cursor.execute("INSERT INTO circularity_circularcenter (code, name, onsite_routes) VALUES ('C1', 'C', '[]')")
+            cursor.execute(
+                "INSERT INTO circularity_circularcenter (code, name, onsite_routes) VALUES ('C1', 'C', '[]')"
+            )
             for number, hazardous in (("UPS-1", True), ("SRV-1", False)):
                 cursor.execute(
                     "INSERT INTO inventory_partmodel (manufacturer, model_number, category, mass_kg, data_bearing, "
