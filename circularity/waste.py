@@ -4,6 +4,8 @@
   at its center (no vendor), *offsite* when a vendor did. ``ONSITE`` is the one condition
   every figure, snapshot and export reads: ``Disposition.vendor`` is a foreign key to
   ``Vendor`` (SPEC section 9), and a disposition naming none was carried out at the center.
+  PostgreSQL keeps statistics on its SQL form (migration circularity 0018): a change here
+  moves them in a migration, or the planner sorts the metrics' groups instead of hashing.
 * **Waste.** Internal ``reuse`` is hardware kept in use, not waste; every other route is
   waste, mapped to a GRI 306-4 recovery operation or a GRI 306-5 disposal operation.
 """

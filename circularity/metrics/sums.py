@@ -122,6 +122,8 @@ def _cell_expressions() -> dict:
 
 
 def _with_cells(queryset: QuerySet) -> QuerySet:
+    # PostgreSQL has extended statistics on (month, route, hazardous, onsite) (migration
+    # circularity 0018): without them it guesses as many groups as rows and sorts them.
     return queryset.annotate(onsite=onsite_expression())
 
 

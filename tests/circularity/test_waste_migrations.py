@@ -72,3 +72,32 @@ def test_dispositions_take_their_part_models_hazardous_flag_and_stay_append_only
                 cursor.execute("UPDATE circularity_disposition SET hazardous = false")
     finally:
         migrate(latest())
+
+
+def test_the_cells_the_metrics_group_by_have_statistics_on_the_very_expressions_django_writes():
+    """Without them PostgreSQL guesses as many (month, route, hazardous, onsite) groups as rows and sorts."""
+    import datetime as dt
+
+    from circularity.metrics import sums
+    from circularity.periods import months_between
+
+    months = months_between(dt.date(2022, 7, 1), dt.date(2023, 6, 1))
+    cells = sums._with_cells(sums._decided_in(sums._runs(months)))
+    query = (
+        cells.annotate(bucket=sums.TruncMonth("decided_at", tzinfo=dt.UTC))
+        .values("bucket", *sums.CELL_KEYS)
+        .annotate(**sums._cell_expressions())
+        .order_by()
+    )
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_statisticsobjdef_expressions(oid) FROM pg_statistic_ext "
+            "WHERE stxname = 'disposition_cell_stats'"
+        )
+        (expressions,) = cursor.fetchone()
+        cursor.execute("EXPLAIN (VERBOSE) " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert len(expressions) == 2
+    for expression in expressions:  # the planner matches them by form
+        assert expression in plan, (expression, plan)
