@@ -25,7 +25,14 @@ from circularity.periods import add_months, current_month, fiscal_year_of, fisca
 from inventory import lifecycle
 from inventory.choices import Category, Source, Status
 from inventory.models import Asset
-from tests.factories import AssetFactory, CircularCenterFactory, PartModelFactory, SiteFactory
+from tests.factories import (
+    AssetFactory,
+    CircularCenterFactory,
+    PartModelFactory,
+    SiteFactory,
+    VendorCertificationFactory,
+    VendorFactory,
+)
 
 from .conftest import expect_message, log_in
 
@@ -54,6 +61,7 @@ def fleet():
             AssetFactory(serial_number=serial, part_model=models[category], site=ams, parent=server)
     AssetFactory(serial_number=OTHER_SERVER, part_model=server_model, site=dub, status=Status.DEPLOYED)
 
+    VendorCertificationFactory(vendor=VendorFactory(code="GREENCYCLE", name="GreenCycle recycling"))
     last_month = add_months(current_month(), -1)
     old = AssetFactory(serial_number="SRV-OLD-0001", part_model=server_model, site=ams, status=Status.DEPLOYED)
     moment = dt.datetime.combine(last_month, dt.time(9), tzinfo=dt.UTC)
@@ -66,7 +74,7 @@ def fleet():
         center=center,
         route="recycle",
         decided_at=moment + dt.timedelta(days=5),
-        vendor="GreenCycle",
+        vendor="GREENCYCLE",
         source=Source.API,
     )
     ReportRecipient.objects.create(name="Compliance", email="compliance@example.com")
@@ -207,7 +215,7 @@ def test_a_server_from_its_rack_to_reuse_and_recycling_and_the_figures_that_foll
         page.check("#action-toggle")
         run_action(page, "record_disposition")
         page.select_option("#id_route", "recycle")
-        page.fill("#id_vendor", "GreenCycle")
+        page.select_option("#id_vendor", "GREENCYCLE")
         page.fill("#id_certificate_id", "RC-E2E-1")
         submit(page)
         expect_message(page, "Recorded recycle for 4 asset(s)")
