@@ -34,7 +34,7 @@ from tests.factories import (
     VendorFactory,
 )
 
-from .conftest import expect_message, log_in
+from .conftest import ARTIFACTS, expect_message, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -207,6 +207,20 @@ def test_a_server_from_its_rack_to_reuse_and_recycling_and_the_figures_that_foll
         expect_message(page, f"Installed {DIMMS[0]} in {OTHER_SERVER}.")
         assert DIMMS[0] in api(page, f"/api/v1/assets/{OTHER_SERVER}/")["components"]
         assert status_of(page, DIMMS[0]) == Status.DEPLOYED
+
+    with walk.step("install a reused CPU from the server's page, found by typing part of its serial"):
+        open_asset(page, OTHER_SERVER)
+        go(page, "a.asset-tool:has-text('Install parts')")
+        page.locator("#id_parts_input").press_sequentially("E2E-2")  # the list's filter box, typed
+        (offered,) = page.locator("#id_parts_from option").all_inner_texts()
+        assert offered.startswith(CPUS[1]) and "Xeon" in offered
+        page.select_option("#id_parts_from", label=offered)
+        page.click("#id_parts_add")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "install-parts.png"))
+        go(page, "#asset-tool-form input[type=submit]")
+        expect_message(page, f"Installed 1 part(s) in {OTHER_SERVER}.")
+        assert sorted(api(page, f"/api/v1/assets/{OTHER_SERVER}/")["components"]) == [CPUS[1], DIMMS[0]]
 
     with walk.step("recycle the rest and the chassis"):
         page.goto(QUEUE + f"?q={SERVER}")
