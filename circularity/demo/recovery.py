@@ -30,6 +30,7 @@ from inventory.choices import Action, Source, Status
 from inventory.lifecycle import TransitionRequest
 from inventory.models import Asset, LifecycleEvent
 
+from .catalog import RECYCLING_VENDORS
 from .plan import DAY, HOUR
 
 SECOND = dt.timedelta(seconds=1)
@@ -131,7 +132,7 @@ def _batches(seed: int, limit: dt.datetime) -> int:
                         route=Route.RECYCLE,
                         decided_at=limit - DAY,
                         source=Source.ADMIN,
-                        vendor="Sims Lifecycle Services",
+                        vendor=RECYCLING_VENDORS[0],  # a registered, certified vendor's code
                         certificate_id=f"RC-{batch.code}",
                     )
     return made
