@@ -94,7 +94,8 @@ def status_of(page, serial: str) -> str:
 def fiscal_year_units(page) -> tuple[int, int]:
     """(what the dashboard says, what the API says): assets dispositioned this fiscal year."""
     page.goto(reverse("circularity:dashboard"))
-    detail = page.locator(".kpi .kpi-detail").first.inner_text()
+    tile = page.locator(".kpi", has=page.locator("h3", has_text=re.compile(r"recycling rate.*units", re.I | re.S)))
+    detail = tile.first.locator(".kpi-detail").inner_text()
     shown = int(re.search(r"([\d,]+) assets? dispositioned", detail).group(1).replace(",", ""))
     first = fiscal_year_start(fiscal_year_of(timezone.now().date()))
     month = f"{first:%Y-%m}"
