@@ -158,6 +158,13 @@ def next_state_buttons(asset: Asset) -> list[tuple[str, str]]:
                 continue
             query = urlencode({"from_site": asset.site_id, "serial": asset.serial_number})
             buttons.append((f"→ {label} (ship)", f"{ship}?{query}"))
+    if asset.status == Status.AT_CIRCULAR_CENTER:
+        # Its dispositions (reuse, resale, recycling, disposal) are the circular center's page.
+        try:
+            triage = reverse("admin:circularity_assetatcenter_change", args=[asset.pk])
+        except NoReverseMatch:
+            return buttons
+        buttons.append(("→ Disposition… (triage)", triage))
     return buttons
 
 
