@@ -24,6 +24,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from .. import lifecycle
@@ -49,11 +50,23 @@ def _serials(text: str) -> list[str]:
     return list(dict.fromkeys(text.replace(",", " ").split()))
 
 
+class PartChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.serial_number} — {obj.part_model} ({obj.get_status_display().lower()})"
+
+
+class PartPicker(widgets.FilteredSelectMultiple):
+    """The admin's two-box picker, wrapped as the admin wraps it so its script lays it out."""
+
+    def render(self, *args, **kwargs):
+        return format_html('<div class="related-widget-wrapper">{}</div>', super().render(*args, **kwargs))
+
+
 class InstallPartsForm(_Moved):
-    parts = forms.ModelMultipleChoiceField(
+    parts = PartChoiceField(
         queryset=Asset.objects.none(),
         required=False,
-        widget=widgets.FilteredSelectMultiple("parts", is_stacked=False),
+        widget=PartPicker("parts", is_stacked=False),
         help_text="Type part of a serial number in the filter box to narrow the list.",
     )
     scanned = forms.CharField(
@@ -145,6 +158,13 @@ def next_state_buttons(asset: Asset) -> list[tuple[str, str]]:
                 continue
             query = urlencode({"from_site": asset.site_id, "serial": asset.serial_number})
             buttons.append((f"→ {label} (ship)", f"{ship}?{query}"))
+    if asset.status == Status.AT_CIRCULAR_CENTER:
+        # Its dispositions (reuse, resale, recycling, disposal) are the circular center's page.
+        try:
+            triage = reverse("admin:circularity_assetatcenter_change", args=[asset.pk])
+        except NoReverseMatch:
+            return buttons
+        buttons.append(("→ Disposition… (triage)", triage))
     return buttons
 
 

@@ -27,10 +27,6 @@ import pytest
 
 from tests.live import BASE_DIR
 
-# Playwright's sync API runs an event loop in the test's thread; the test still reads and
-# writes the database itself (set-up, checks), which Django would refuse there.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 REQUIRED = os.environ.get("TEST_BROWSER_REQUIRED", "") not in ("", "0")
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS") or BASE_DIR / "var" / "browser")
@@ -60,19 +56,33 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=f"browser suite skipped: {reason}"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one module's tests (module-scoped, so the next modules run without
+    Playwright's event loop in their thread)."""
     reason = _missing()
     if reason is not None:
         pytest.fail(f"TEST_BROWSER_REQUIRED is set and the browser suite cannot run: {reason}")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        yield chromium
-        chromium.close()
+    # Playwright's sync API runs an event loop in the test's thread; the tests still read and
+    # write the database themselves (set-up, checks, the flush after each), which Django would
+    # refuse there. Only while the browser is up: for the whole session it would reach every
+    # subprocess, and ``check --deploy`` rightly refuses it.
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-dev-shm-usage"]
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 @pytest.fixture

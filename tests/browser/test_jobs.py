@@ -25,9 +25,16 @@ from circularity.periods import add_months, current_month, fiscal_year_of, fisca
 from inventory import lifecycle
 from inventory.choices import Category, Source, Status
 from inventory.models import Asset
-from tests.factories import AssetFactory, CircularCenterFactory, PartModelFactory, SiteFactory
+from tests.factories import (
+    AssetFactory,
+    CircularCenterFactory,
+    PartModelFactory,
+    SiteFactory,
+    VendorCertificationFactory,
+    VendorFactory,
+)
 
-from .conftest import expect_message, log_in
+from .conftest import ARTIFACTS, expect_message, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,6 +61,7 @@ def fleet():
             AssetFactory(serial_number=serial, part_model=models[category], site=ams, parent=server)
     AssetFactory(serial_number=OTHER_SERVER, part_model=server_model, site=dub, status=Status.DEPLOYED)
 
+    VendorCertificationFactory(vendor=VendorFactory(code="GREENCYCLE", name="GreenCycle recycling"))
     last_month = add_months(current_month(), -1)
     old = AssetFactory(serial_number="SRV-OLD-0001", part_model=server_model, site=ams, status=Status.DEPLOYED)
     moment = dt.datetime.combine(last_month, dt.time(9), tzinfo=dt.UTC)
@@ -66,7 +74,7 @@ def fleet():
         center=center,
         route="recycle",
         decided_at=moment + dt.timedelta(days=5),
-        vendor="GreenCycle",
+        vendor="GREENCYCLE",
         source=Source.API,
     )
     ReportRecipient.objects.create(name="Compliance", email="compliance@example.com")
@@ -86,7 +94,8 @@ def status_of(page, serial: str) -> str:
 def fiscal_year_units(page) -> tuple[int, int]:
     """(what the dashboard says, what the API says): assets dispositioned this fiscal year."""
     page.goto(reverse("circularity:dashboard"))
-    detail = page.locator(".kpi .kpi-detail").first.inner_text()
+    tile = page.locator(".kpi", has=page.locator("h3", has_text=re.compile(r"recycling rate.*units", re.I | re.S)))
+    detail = tile.first.locator(".kpi-detail").inner_text()
     shown = int(re.search(r"([\d,]+) assets? dispositioned", detail).group(1).replace(",", ""))
     first = fiscal_year_start(fiscal_year_of(timezone.now().date()))
     month = f"{first:%Y-%m}"
@@ -200,6 +209,20 @@ def test_a_server_from_its_rack_to_reuse_and_recycling_and_the_figures_that_foll
         assert DIMMS[0] in api(page, f"/api/v1/assets/{OTHER_SERVER}/")["components"]
         assert status_of(page, DIMMS[0]) == Status.DEPLOYED
 
+    with walk.step("install a reused CPU from the server's page, found by typing part of its serial"):
+        open_asset(page, OTHER_SERVER)
+        go(page, "a.asset-tool:has-text('Install parts')")
+        page.locator("#id_parts_input").press_sequentially("E2E-2")  # the list's filter box, typed
+        (offered,) = page.locator("#id_parts_from option").all_inner_texts()
+        assert offered.startswith(CPUS[1]) and "Xeon" in offered
+        page.select_option("#id_parts_from", label=offered)
+        page.click("#id_parts_add")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "install-parts.png"))
+        go(page, "#asset-tool-form input[type=submit]")
+        expect_message(page, f"Installed 1 part(s) in {OTHER_SERVER}.")
+        assert sorted(api(page, f"/api/v1/assets/{OTHER_SERVER}/")["components"]) == [CPUS[1], DIMMS[0]]
+
     with walk.step("recycle the rest and the chassis"):
         page.goto(QUEUE + f"?q={SERVER}")
         listed = sorted(page.locator("#result_list tbody tr th a").all_inner_texts())
@@ -207,7 +230,7 @@ def test_a_server_from_its_rack_to_reuse_and_recycling_and_the_figures_that_foll
         page.check("#action-toggle")
         run_action(page, "record_disposition")
         page.select_option("#id_route", "recycle")
-        page.fill("#id_vendor", "GreenCycle")
+        page.select_option("#id_vendor", "GREENCYCLE")
         page.fill("#id_certificate_id", "RC-E2E-1")
         submit(page)
         expect_message(page, "Recorded recycle for 4 asset(s)")

@@ -42,6 +42,14 @@ def test_each_allowed_next_state_is_one_click_from_the_asset_page(admin_client, 
     assert f"{ship}?from_site={site.pk}&amp;serial={asset.serial_number}" in body
 
 
+def test_an_asset_at_a_center_has_its_triage_page_one_click_away(admin_client, site):
+    center = CircularCenterFactory(code="AMS-CC", sites=[site])
+    asset = AssetFactory(status=Status.AT_CIRCULAR_CENTER, site=site, center=center)
+    body = admin_client.get(page(asset)).content.decode()
+    assert reverse("admin:circularity_assetatcenter_change", args=[asset.pk]) + '" class="asset-tool"' in body
+    assert f"{reverse('admin:inventory_asset_move', args=[asset.pk])}?to=missing" in body
+
+
 def test_the_move_form_is_pre_filled_with_the_state_clicked_and_moves_the_tree(admin_client, site):
     server = AssetFactory(status=Status.DEPLOYED, site=site)
     dimm = part(site, status=Status.DEPLOYED, parent=server)

@@ -100,3 +100,22 @@ def test_ctrl_c_stops_web_workers_and_beat_with_no_error_and_status_0(var_dir):
     for name in ("web", "worker-default", "worker-metrics", "worker-email", "beat"):
         assert f"{name}.1 stopped" in text
     assert "SIGKILL" not in text  # each stopped when told, none had to be killed
+
+
+def test_make_run_announces_each_stage_before_it_starts(tmp_path):
+    """On a fresh clone every stage says what it does first (pip's own output is cut to a line a
+    package): nothing runs for minutes without a word. ``make -n`` lists what it would run."""
+    venv = tmp_path / "venv"
+    plan = subprocess.run(
+        ["make", "-n", "run", f"VENV={venv}"], cwd=BASE_DIR, capture_output=True, text=True, check=True
+    ).stdout
+    stages = [line for line in plan.splitlines() if line.startswith("printf '==> %s\\n'")]
+    assert [stage.split('"')[1].split(" ")[0] for stage in stages] == [
+        "Creating",
+        "Installing",
+        "Migrating",
+        "Demo",
+        "Starting",
+    ], plan
+    assert "--quiet -r requirements.txt" not in plan
+    assert "install --progress-bar off -r requirements.txt | awk" in plan

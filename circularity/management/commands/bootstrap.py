@@ -120,7 +120,10 @@ class Command(BaseCommand):
         port = os.environ.get("PORT") or "8000"
         base = f"http://127.0.0.1:{port}"
         if password is None:
-            password_text = f"(not in {password_file()}; set one with `manage.py changepassword {ADMIN_USERNAME}`)"
+            # Runnable as printed, from the project directory (a bare `manage.py` is not on the PATH).
+            password_text = (
+                f"(not in {password_file()}; set one with: .venv/bin/python manage.py changepassword {ADMIN_USERNAME})"
+            )
         else:
             password_text = f"{password}   (saved in {password_file()})"
         if settings.EMAIL_BACKEND == "assetlife.mail.EmlFileBackend":
