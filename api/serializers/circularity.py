@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from circularity.choices import Route
+from circularity.choices import Route, TargetState
 from circularity.models import CircularCenter, Disposition, PackagingRecord, SanitizationRecord, Shipment, Target
 
 from ..fields import AssetField, AssetListField, CenterField, MomentField, PartModelField, SiteField
@@ -194,6 +194,21 @@ class TargetSerializer(serializers.ModelSerializer):
         help_text="Least-squares trend of the last 24 months, read at the end of the target fiscal year.",
     )
     projected_to_meet = serializers.BooleanField(source="progress.projected_to_meet", read_only=True, allow_null=True)
+    status = serializers.ChoiceField(
+        source="progress.state",
+        choices=TargetState.choices,
+        read_only=True,
+        help_text=(
+            "The one verdict (circularity.targets): met / missed once the target year has passed; before, on_track "
+            "when the year meets the trajectory and the trend meets the target, else behind; no_data."
+        ),
+    )
+    final_value = serializers.FloatField(
+        source="progress.final_value",
+        read_only=True,
+        allow_null=True,
+        help_text="The target fiscal year's whole value, once that year has passed (what met / missed is judged on).",
+    )
 
     class Meta:
         model = Target
@@ -213,6 +228,8 @@ class TargetSerializer(serializers.ModelSerializer):
             "on_track",
             "projection",
             "projected_to_meet",
+            "status",
+            "final_value",
         ]
 
     def validate(self, attrs):

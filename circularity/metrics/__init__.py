@@ -11,7 +11,18 @@ Readers: ``circularity_rows()`` (periods × groups), ``packaging_rows()``, and t
 ``route_sums()`` / ``figures()`` pair the snapshot job and the report reuse.
 """
 
-from .circularity import circularity_rows, figures, gri_306_rows, gri_306_totals, period_figures, span_figures
+from .circularity import (
+    ROLLING_MONTHS,
+    MonthRates,
+    Rate,
+    circularity_rows,
+    figures,
+    gri_306_rows,
+    gri_306_totals,
+    period_figures,
+    rolling_rates,
+    span_figures,
+)
 from .packaging import (
     computed_plastic_content,
     packaging_rows,
@@ -43,7 +54,10 @@ __all__ = [
     "GROUP_COLUMNS",
     "GROUP_LABELS",
     "KG_PER_T",
+    "MonthRates",
     "RATE_METRICS",
+    "ROLLING_MONTHS",
+    "Rate",
     "SUM_FIELDS",
     "ZERO",
     "Sums",
@@ -61,6 +75,7 @@ __all__ = [
     "period_sums",
     "plastic_baseline",
     "plastic_reduction",
+    "rolling_rates",
     "route_sums",
     "snapshot_sums",
     "span_figures",

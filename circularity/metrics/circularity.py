@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import NamedTuple
 
 from ..choices import DISPOSAL_ROUTES, GRI_306, RECYCLE_ROUTES, REUSE_ROUTES, Route
-from ..periods import Period, months_between, periods_in_range
+from ..periods import Period, add_months, months_between, periods_in_range
 from .sums import GROUP_COLUMNS, KG_PER_T, ZERO, Sums, monthly_sums, period_sums, span_sums
 
 
@@ -90,6 +91,45 @@ def span_figures(first: dt.date, last: dt.date, group_by: str | None = None) -> 
     if group_by is None and None not in rolled:
         rolled[None] = Sums()
     return {group: figures(sums) for group, sums in rolled.items()}
+
+
+class Rate(NamedTuple):
+    """A rate by units and by mass; either is ``None`` (no value) over an empty set."""
+
+    units: float | None
+    mass: float | None
+
+
+ROLLING_MONTHS = 12
+
+
+class MonthRates(NamedTuple):
+    month: dt.date
+    units: int  # dispositions in the month
+    rate: Rate  # the reuse-and-recycling rate of the month alone
+    rolling: Rate  # ... of the ``window`` months ending with it
+
+
+def rolling_rates(first: dt.date, last: dt.date, window: int = ROLLING_MONTHS) -> list[MonthRates]:
+    """Each month ``first`` … ``last``: its own reuse-and-recycling rate and the rolling one.
+
+    One read of the monthly sums (from ``window - 1`` months before ``first``); the rolling
+    rate is derived from the added-up sums of its window, never averaged from monthly rates.
+    """
+    sums = monthly_sums(months_between(add_months(first, -(window - 1)), last))
+    out = []
+    for month in months_between(first, last):
+        alone = figures(sums.get((month, None), Sums()))
+        rolled = figures(span_sums(sums, months_between(add_months(month, -(window - 1)), month)).get(None, Sums()))
+        out.append(
+            MonthRates(
+                month,
+                alone["units"],
+                Rate(**alone["reuse_recycle_rate"]),
+                Rate(**rolled["reuse_recycle_rate"]),
+            )
+        )
+    return out
 
 
 def gri_306_rows(row: dict) -> list[dict]:

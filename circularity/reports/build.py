@@ -33,7 +33,7 @@ from ..metrics import (
 )
 from ..models import CircularCenter
 from ..periods import add_months, fiscal_year_of, fiscal_year_start, month_of, months_between, to_utc
-from ..targets import month_statuses
+from ..targets import TargetStatus, headline_status, month_end, target_statuses
 from .formatting import pct
 
 CHART_CID = "rate-chart"
@@ -62,7 +62,7 @@ class Report:
     by_category: list[dict]
     packaging: dict
     gri_306: dict
-    targets: list[dict]
+    targets: list[TargetStatus]
     exceptions: dict[str, exceptions.ExceptionList]
     transit_days: int
     chart_png: bytes = field(repr=False, default=b"")
@@ -157,7 +157,8 @@ def build_report(month: dt.date, *, chart: bool = True) -> Report:
         "fytd": gri_306_totals(total["fytd"]),
     }
 
-    targets = [_target_row(status) for status in month_statuses(month)]
+    targets = target_statuses(month_end(month))
+    rate_status = headline_status(targets, Metric.REUSE_RECYCLE_RATE)
 
     until = to_utc(add_months(month, 1))
     days = settings.TRANSIT_EXCEPTION_DAYS
@@ -179,7 +180,7 @@ def build_report(month: dt.date, *, chart: bool = True) -> Report:
         targets=targets,
         exceptions=found,
         transit_days=days,
-        chart_png=render_rate_chart(rate_chart_data(month), "png") if chart else b"",
+        chart_png=render_rate_chart(rate_chart_data(month, rate_status), "png") if chart else b"",
     )
 
 
@@ -190,20 +191,6 @@ def _month_and_span(sums: dict, month: dt.date, fytd_months: list[dt.date]) -> d
     return {
         group: {"month": figures(in_month[group]) if group in in_month else None, "fytd": figures(span)}
         for group, span in in_span.items()
-    }
-
-
-METRIC_UNITS = {Metric.AVG_PLASTIC_CONTENT: "of package mass"}
-
-
-def _target_row(status) -> dict:
-    target = status.target
-    return {
-        **status.as_dict(),
-        "label": target.get_metric_display(),
-        "description": target.description,
-        "comparison_label": target.get_comparison_display(),
-        "basis": METRIC_UNITS.get(target.metric, "by units"),
     }
 
 
@@ -237,7 +224,7 @@ def jsonable(report: Report) -> dict:
             "by_category": report.by_category,
             "packaging": report.packaging,
             "gri_306": report.gri_306,
-            "targets": report.targets,
+            "targets": [status.as_dict() for status in report.targets],
             "exceptions": report.exceptions,
             "transit_exception_days": report.transit_days,
         }

@@ -14,7 +14,8 @@ Columns (documented in docs/reports.md):
                   per-route figure, the GRI disclosure for GRI lines; blank otherwise
 ``value``         exact: integers, decimal masses as recorded, rates as full-precision
                   fractions (0.842 is 84.2 %), true/false; blank is *no value*
-``unit``          count | kg | t | ratio | kgCO2e | fiscal_year | boolean
+``unit``          count | kg | t | ratio | kgCO2e | fiscal_year | boolean | state (a target's
+                  verdict: met, missed, on_track, behind, no_data)
 
 The rows hold typed values; ``assetlife.csvfile.write_csv`` writes them, so a center code
 that reads like a formula is neutralised while a negative figure stays a number.
@@ -74,6 +75,8 @@ TARGET_FIGURES = [
     ("on_track", "boolean"),
     ("projection", "ratio"),
     ("projected_to_meet", "boolean"),
+    ("status", "state"),
+    ("final_value", "ratio"),
 ]
 
 
@@ -110,7 +113,8 @@ def rows(report: Report) -> list[list[object]]:
     for span, column in (("month", "month"), ("fiscal_year_to_date", "fytd")):
         for disclosure, total in report.gri_306[column].items():
             add("gri_306", span, "total", None, "total_mass_t", disclosure, total, "t")
-    for target in report.targets:
+    for status in report.targets:
+        target = status.as_dict()
         for figure, unit in TARGET_FIGURES:
             add("target", "fiscal_year_to_date", "target", target["metric"], figure, "", target[figure], unit)
     uncertified = report.exceptions["uncertified"].total

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from .build import CHART_CID, Report
-from .formatting import day, kg, kg_as_tonnes, kgco2e, meets, number, on_track, pct, tonnes
+from .formatting import basis, day, kg, kg_as_tonnes, kgco2e, number, pct, tonnes, verdict
 
 TEMPLATE = "circularity/reports/email.html"
 
@@ -127,8 +127,8 @@ def render_text(report: Report) -> str:
         ("Reuse rate", "reuse_rate"),
         ("Recycling rate", "recycle_rate"),
     ):
-        for basis in ("units", "mass"):
-            lines.append(_row(f"{label}, by {basis}", pct(month[key][basis]), pct(fytd[key][basis])))
+        for by in ("units", "mass"):
+            lines.append(_row(f"{label}, by {by}", pct(month[key][by]), pct(fytd[key][by])))
     lines += [
         _row("Dispositions (units)", number(month["units"]), number(fytd["units"])),
         _row("Mass dispositioned", kg_as_tonnes(month["mass_kg"]), kg_as_tonnes(fytd["mass_kg"])),
@@ -188,12 +188,7 @@ def render_text(report: Report) -> str:
         )
     lines += ["", "7. TARGETS"]
     for t in report.targets:
-        lines.append(
-            f"- {t['label']} {t['comparison_label']} {pct(t['target_value'])} by FY{t['target_fiscal_year']}: "
-            f"FY{report.fiscal_year} to date {pct(t['latest_value'], 2)} against a trajectory of "
-            f"{pct(t['trajectory_value'], 2)} ({on_track(t['on_track'])}); projection "
-            f"{pct(t['projection'], 2)} in FY{t['target_fiscal_year']} (meets target: {meets(t['projected_to_meet'])})."
-        )
+        lines.append(f"- {t.target.get_metric_display()} ({basis(t)}): {verdict(t)}")
     if not report.targets:
         lines.append("No targets are set.")
     lines += ["", "8. EXCEPTIONS"]

@@ -22,7 +22,7 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .build import Report
-from .formatting import kg, kg_as_tonnes, kgco2e, meets, number, on_track, pct, tonnes
+from .formatting import basis, kg, kg_as_tonnes, kgco2e, number, pct, target_pct, tonnes, verdict
 from .html import exception_sections, group_tables
 
 GREEN = colors.HexColor("#1b7f3b")
@@ -159,8 +159,8 @@ def render_pdf(report: Report) -> bytes:
         ("Reuse rate", "reuse_rate"),
         ("Recycling rate", "recycle_rate"),
     ):
-        for basis in ("units", "mass"):
-            rates.append([f"{label}, by {basis}", pct(month[key][basis]), pct(fytd[key][basis])])
+        for by in ("units", "mass"):
+            rates.append([f"{label}, by {by}", pct(month[key][by]), pct(fytd[key][by])])
     rates += [
         ["Dispositions (units)", number(month["units"]), number(fytd["units"])],
         ["Mass dispositioned", kg_as_tonnes(month["mass_kg"]), kg_as_tonnes(fytd["mass_kg"])],
@@ -253,21 +253,21 @@ def render_pdf(report: Report) -> bytes:
 
     flow.append(Paragraph("7. Targets", s["h2"]))
     if report.targets:
-        targets = [["Target", "Baseline", "FYTD", "Trajectory", "Status", "Projection", "Meets?"]]
+        targets = [["Target", "Baseline", "FYTD", "Trajectory", "Trend", "Status"]]
         for t in report.targets:
             targets.append(
                 [
-                    f"{t['label']} {t['comparison_label']} {pct(t['target_value'])} by FY{t['target_fiscal_year']} "
-                    f"({t['basis']})",
-                    f"{pct(t['baseline_value'], 2)} (FY{t['baseline_fiscal_year']})",
-                    pct(t["latest_value"], 2),
-                    pct(t["trajectory_value"], 2),
-                    on_track(t["on_track"]),
-                    pct(t["projection"], 2),
-                    meets(t["projected_to_meet"]),
+                    f"{t.target.get_metric_display()} {t.target.get_comparison_display()} "
+                    f"{pct(t.target.target_value)} by FY{t.target.target_fiscal_year} ({basis(t)})",
+                    f"{target_pct(t.baseline, t)} (FY{t.target.baseline_fiscal_year})",
+                    target_pct(t.value, t),
+                    target_pct(t.trajectory, t),
+                    target_pct(t.projection, t),
+                    t.state_label,
                 ]
             )
-        flow.append(_table(targets, [0.3, 0.14, 0.1, 0.13, 0.11, 0.12, 0.1], s))
+        flow.append(_table(targets, [0.34, 0.16, 0.11, 0.13, 0.12, 0.14], s))
+        flow += [Paragraph(escape(verdict(t)), s["small"]) for t in report.targets]
     else:
         flow.append(Paragraph("No targets are set.", s["body"]))
 
