@@ -12,7 +12,7 @@ from rest_framework import serializers
 from circularity.choices import Route, TargetState
 from circularity.models import CircularCenter, Disposition, PackagingRecord, SanitizationRecord, Shipment, Target
 
-from ..fields import AssetField, AssetListField, CenterField, MomentField, PartModelField, SiteField
+from ..fields import AssetField, AssetListField, CenterField, FractionField, MomentField, PartModelField, SiteField
 
 
 class CircularCenterSerializer(serializers.ModelSerializer):
@@ -176,18 +176,18 @@ class TargetSerializer(serializers.ModelSerializer):
     """
 
     latest_fiscal_year = serializers.IntegerField(source="progress.fiscal_year", read_only=True)
-    latest_value = serializers.FloatField(
+    latest_value = FractionField(
         source="progress.value", read_only=True, allow_null=True, help_text="The metric, fiscal year to date."
     )
-    baseline = serializers.FloatField(
+    baseline = FractionField(
         source="progress.baseline",
         read_only=True,
         allow_null=True,
         help_text="The stated baseline, or the metric's value in the baseline fiscal year.",
     )
-    trajectory_value = serializers.FloatField(source="progress.trajectory", read_only=True, allow_null=True)
+    trajectory_value = FractionField(source="progress.trajectory", read_only=True, allow_null=True)
     on_track = serializers.BooleanField(source="progress.on_track", read_only=True, allow_null=True)
-    projection = serializers.FloatField(
+    projection = FractionField(
         source="progress.projection",
         read_only=True,
         allow_null=True,
@@ -203,7 +203,7 @@ class TargetSerializer(serializers.ModelSerializer):
             "when the year meets the trajectory and the trend meets the target, else behind; no_data."
         ),
     )
-    final_value = serializers.FloatField(
+    final_value = FractionField(
         source="progress.final_value",
         read_only=True,
         allow_null=True,
