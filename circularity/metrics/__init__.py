@@ -13,6 +13,7 @@ Readers: ``circularity_rows()`` (periods × groups), ``packaging_rows()``, and t
 
 from .circularity import (
     ROLLING_MONTHS,
+    Figures,
     MonthRates,
     Rate,
     circularity_rows,
@@ -54,6 +55,7 @@ __all__ = [
     "GROUP_COLUMNS",
     "GROUP_LABELS",
     "KG_PER_T",
+    "Figures",
     "MonthRates",
     "RATE_METRICS",
     "ROLLING_MONTHS",

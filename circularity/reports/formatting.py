@@ -163,6 +163,20 @@ def basis(status) -> str:
     return "of package mass" if status.target.metric == "avg_plastic_content" else "by units"
 
 
+SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def spark_text(values: list[float | None]) -> str:
+    """A sparkline in characters, 0 % to 100 %: ``▅▆▆▇▇█``; a month with no value is a space."""
+    out = []
+    for value in values:
+        if value is None:
+            out.append(" ")
+        else:
+            out.append(SPARK_BLOCKS[min(len(SPARK_BLOCKS) - 1, int(value * len(SPARK_BLOCKS)))])
+    return "".join(out)
+
+
 FILTERS = {
     "verdict": verdict,
     "state_colour": state_colour,
@@ -179,4 +193,5 @@ FILTERS = {
     "meets": meets,
     "moment": moment,
     "day": day,
+    "spark_text": spark_text,
 }
