@@ -58,15 +58,15 @@ class ExceptionGroup:
     @property
     def sentence(self) -> str:
         """``1 server SRV-1 (AMS05) with its 19 parts``, or ``3 parts of server SRV-1``."""
-        noun = Category(self.top_category).label.lower() if self.top_category in Category.values else "asset"
+        noun = Category(self.top_category).label if self.top_category in Category.values else "asset"
+        if noun[1:2].islower():  # "Server" -> "server"; "SSD", "NIC" stay as they are
+            noun = noun[0].lower() + noun[1:]
         parts = f"{self.parts} part{'s' if self.parts != 1 else ''}"
-        if self.top_included:
-            text = f"1 {noun} {self.top_serial}"
-            if self.parts:
-                text += f" with its {parts}"
-        else:
-            text = f"{parts} of {noun} {self.top_serial}"
-        return f"{text} ({self.site})" if self.site else text
+        where = f" ({self.site})" if self.site else ""
+        if not self.top_included:
+            return f"{parts} of {noun} {self.top_serial}{where}"
+        text = f"1 {noun} {self.top_serial}{where}"
+        return f"{text} with its {parts}" if self.parts else text
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,11 @@ def target_digits(metric: str) -> int:
     return 2 if metric == "avg_plastic_content" else 1
 
 
+def verdict_reason(status) -> str:
+    """``verdict`` without its leading state, for where a badge already says it."""
+    return verdict(status).split(": ", 1)[1]
+
+
 def verdict(status) -> str:
     """A ``TargetStatus`` in one sentence, led by its state, with the figures that decided it.
 
@@ -179,6 +184,7 @@ def spark_text(values: list[float | None]) -> str:
 
 FILTERS = {
     "verdict": verdict,
+    "verdict_reason": verdict_reason,
     "state_colour": state_colour,
     "target_pct": target_pct,
     "basis": basis,

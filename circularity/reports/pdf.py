@@ -23,7 +23,7 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .build import Report
-from .formatting import basis, kgco2e, mass, number, pct, state_colour, target_pct, tonnes, verdict
+from .formatting import basis, kgco2e, mass, number, pct, state_colour, target_pct, tonnes, verdict, verdict_reason
 from .html import exception_sections, group_tables
 
 GREEN = colors.HexColor("#1b7f3b")
@@ -170,13 +170,13 @@ def summary(report: Report, s: dict) -> Flow:
         flow.append(
             Paragraph(
                 f'<font color="{state_colour(t)}"><b>{escape(t.state_label)}</b></font> '
-                + escape(f"{t.target.get_metric_display()}: {verdict(t)}"),
+                + escape(f"{t.target.get_metric_display()}: {verdict_reason(t)}"),
                 s["body"],
             )
         )
     if not report.targets:
         flow.append(Paragraph("No targets are set.", s["body"]))
-    flow += [Paragraph("Last 12 months", s["h2"]), _sparkline(report, colour)]
+    flow += [Paragraph("Last 12 months", s["h2"]), _sparkline(report, colour), Spacer(0, 2 * mm)]
     values = [row.rolling.units for row in report.sparkline]
     flow.append(
         Paragraph(
@@ -231,7 +231,7 @@ def rates(report: Report, s: dict) -> Flow:
         ["Mass dispositioned", mass(month.mass_kg), mass(fytd.mass_kg)],
         ["Avoided emissions (Scope 3 estimate)", kgco2e(month.avoided_kgco2e), kgco2e(fytd.avoided_kgco2e)],
     ]
-    return [Paragraph("1. Rates", s["h2"]), _table(rows, [0.5, 0.25, 0.25], s)]
+    return [KeepTogether([Paragraph("1. Rates", s["h2"]), _table(rows, [0.5, 0.25, 0.25], s)])]
 
 
 def groups(report: Report, s: dict) -> Flow:
@@ -255,7 +255,8 @@ def groups(report: Report, s: dict) -> Flow:
                     f"{pct(span_rate.units)} / {pct(span_rate.mass)}",
                 ]
             )
-        flow.append(_table(rows, [0.24, 0.09, 0.13, 0.11, 0.11, 0.12, 0.2], s))
+        # The heading stays with its table's first rows (a long table still breaks, header repeated).
+        flow[-1] = KeepTogether([flow[-1], _table(rows, [0.24, 0.09, 0.13, 0.11, 0.11, 0.12, 0.2], s)])
     return flow
 
 
@@ -282,7 +283,7 @@ def packaging(report: Report, s: dict) -> Flow:
             pct(fytd.plastic_reduction),
         ],
     ]
-    return [Paragraph("5. Packaging: single-use plastic", s["h2"]), _table(rows, [0.5, 0.25, 0.25], s)]
+    return [KeepTogether([Paragraph("5. Packaging: single-use plastic", s["h2"]), _table(rows, [0.5, 0.25, 0.25], s)])]
 
 
 def gri_306(report: Report, s: dict) -> Flow:
@@ -302,8 +303,12 @@ def gri_306(report: Report, s: dict) -> Flow:
     for disclosure, label in (("306-4", "Diverted from disposal"), ("306-5", "Directed to disposal")):
         rows.append([disclosure, label, "", tonnes(gri.month[disclosure]), "", tonnes(gri.fytd[disclosure])])
     return [
-        Paragraph("6. Waste by GRI 306 (2020)", s["h2"]),
-        _table(rows, [0.13, 0.35, 0.08, 0.16, 0.12, 0.16], s, right_from=2),
+        KeepTogether(
+            [
+                Paragraph("6. Waste by GRI 306 (2020)", s["h2"]),
+                _table(rows, [0.13, 0.35, 0.08, 0.16, 0.12, 0.16], s, right_from=2),
+            ]
+        )
     ]
 
 
@@ -325,7 +330,7 @@ def targets(report: Report, s: dict) -> Flow:
             ]
         )
     flow.append(_table(rows, [0.34, 0.16, 0.11, 0.13, 0.12, 0.14], s))
-    return flow + [Paragraph(escape(verdict(t)), s["small"]) for t in report.targets]
+    return [KeepTogether(flow + [Paragraph(escape(verdict(t)), s["small"]) for t in report.targets])]
 
 
 def exceptions(report: Report, s: dict) -> Flow:

@@ -76,3 +76,9 @@ def target_percent(value, metric):
 def verdict(status):
     """The status in one sentence (``reports.formatting.verdict``), the same as in the report."""
     return formatting.verdict(status)
+
+
+@register.filter
+def verdict_reason(status):
+    """The sentence without its leading state, beside a badge that says it."""
+    return formatting.verdict_reason(status)
