@@ -4,6 +4,7 @@ its target's colour, and the plain-text part comes from a template."""
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -118,3 +119,9 @@ def test_the_text_part_is_rendered_from_its_template(march):
     _, files = march
     assert files["text"].startswith("AssetLife compliance report March 2022\n")
     assert "LAST 12 MONTHS" in files["text"] and "{{" not in files["text"] and "{%" not in files["text"]
+
+
+def test_no_markup_leaks_into_an_attribute(march):
+    """A figure's markup (its no-wrap span) never lands inside an attribute such as a title."""
+    _, files = march
+    assert not re.search(r'="[^"<>]*<', files["html"])
