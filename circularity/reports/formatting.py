@@ -68,32 +68,11 @@ def tonnes(value: Decimal | float | None) -> str:
     return mass(None if _missing(value) else Decimal(value) * 1000)
 
 
-def kg_as_tonnes(value: Decimal | None) -> str:
-    """A mass given in kilograms, written by ``mass`` (the name is kept for templates)."""
-    return mass(value)
-
-
-def kg(value: Decimal | None) -> str:
-    return mass(value)
-
-
 def kgco2e(value: Decimal | None) -> str:
     """Embodied carbon given in kg CO₂e, in the units ``mass`` picks: ``1.50 t CO₂e``."""
     if _missing(value):
         return NO_VALUE
     return f"{mass(value)} CO₂e"
-
-
-def on_track(value: bool | None) -> str:
-    if _missing(value):
-        return "no data"
-    return "on track" if value else "off track"
-
-
-def meets(value: bool | None) -> str:
-    if _missing(value):
-        return "no data"
-    return "yes" if value else "no"
 
 
 def moment(value: dt.datetime | None) -> str:
@@ -192,11 +171,7 @@ FILTERS = {
     "number": number,
     "mass": mass,
     "tonnes": tonnes,
-    "kg_as_tonnes": kg_as_tonnes,
     "kgco2e": kgco2e,
-    "kg": kg,
-    "on_track": on_track,
-    "meets": meets,
     "moment": moment,
     "day": day,
     "spark_text": spark_text,
