@@ -63,9 +63,21 @@ def mass(kilograms: Decimal | float | int | None) -> str:
     return f"{number_} {unit}".rstrip()
 
 
+def money(value: Decimal | None, currency: str = "") -> str:
+    """125.5, "EUR" -> "125.50 EUR": an amount always beside its currency."""
+    if _missing(value):
+        return NO_VALUE
+    return f"{value:,.2f} {currency}".strip()
+
+
 def tonnes(value: Decimal | float | None) -> str:
     """A mass given in metric tons, written by ``mass``."""
     return mass(None if _missing(value) else Decimal(value) * 1000)
+
+
+def kg(value: Decimal | None) -> str:
+    """A mass given in kilograms (the name other modules use), written by ``mass``."""
+    return mass(value)
 
 
 def kgco2e(value: Decimal | None) -> str:
@@ -170,6 +182,8 @@ FILTERS = {
     "pct": pct,
     "number": number,
     "mass": mass,
+    "kg": kg,
+    "money": money,
     "tonnes": tonnes,
     "kgco2e": kgco2e,
     "moment": moment,

@@ -12,11 +12,14 @@ The text alternative (``email.txt``) says the same in plain lines.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.template.loader import render_to_string
 
+from .. import report_lots
 from .build import CHART_CID, Report
-from .formatting import day, number, state_colour
+from .formatting import day, kgco2e, mass, money, number, state_colour
+from .waste import text_lines as waste_text_lines
 
 TEMPLATE = "circularity/reports/email.html"
 TEXT_TEMPLATE = "circularity/reports/email.txt"
@@ -82,6 +85,7 @@ def exception_sections(report: Report) -> list[ExceptionSection]:
             ],
             more=_more_groups(transit.more_groups, csv_note),
         ),
+        *(_lot_section(section) for section in report_lots.lot_sections(report)),
         ExceptionSection(
             key="missing",
             title="Assets missing",
@@ -91,6 +95,21 @@ def exception_sections(report: Report) -> list[ExceptionSection]:
             more=_more_groups(missing.more_groups, csv_note),
         ),
     ]
+
+
+def _lot_section(section: dict) -> ExceptionSection:
+    """A lot exception (``report_lots``): lots are not assets, so one line per lot, not per tree."""
+    found = section["found"]
+    return ExceptionSection(
+        key=section["key"],
+        title=section["title"],
+        definition=section["definition"],
+        count=found.total,
+        lines=[" | ".join(cell for cell in cells if cell) for cells in section["cells"][:UNCERTIFIED_SHOWN]],
+        more=f"… and {number(found.total - min(found.total, UNCERTIFIED_SHOWN))} more."
+        if found.total > UNCERTIFIED_SHOWN
+        else "",
+    )
 
 
 def _more_groups(count: int, csv_note: str) -> str:
@@ -104,6 +123,32 @@ def group_tables(report: Report) -> list[dict]:
         {"title": "circular center", "heading": "Center", "rows": report.by_center},
         {"title": "category", "heading": "Category", "rows": report.by_category},
     ]
+
+
+def proceeds_rows(report: Report) -> list[dict]:
+    """Per currency: the month's and the fiscal year's proceeds (each currency on its own)."""
+    value = report.recovery["value_recovered"]
+    in_month = {row["currency"]: row for row in value["month"]}
+    return [{"currency": row["currency"], "month": in_month.get(row["currency"]), "fytd": row} for row in value["fytd"]]
+
+
+def recovery_rows(report: Report) -> list[tuple[str, str, str]]:
+    """Section 9: (figure, month, fiscal year to date), each currency apart."""
+    out = []
+    for row in proceeds_rows(report):
+        currency = row["currency"]
+        in_month = money(row["month"]["proceeds"], currency) if row["month"] else money(Decimal(0), currency)
+        out.append((f"Resale proceeds in {currency}", in_month, money(row["fytd"]["proceeds"], currency)))
+    if not out:
+        out.append(("Resale proceeds", "none recorded", "none recorded"))
+    harvested = report.recovery["harvested"]
+    month, fytd = harvested["month"], harvested["fytd"]
+    out += [
+        ("Harvested parts in service", number(month["units"]), number(fytd["units"])),
+        ("Their mass", mass(month["mass_kg"]), mass(fytd["mass_kg"])),
+        ("Their avoided emissions", kgco2e(month["avoided_kgco2e"]), kgco2e(fytd["avoided_kgco2e"])),
+    ]
+    return out
 
 
 def sparkline(report: Report) -> list[dict]:
@@ -130,6 +175,9 @@ def context(report: Report) -> dict:
         "spark": sparkline(report),
         "spark_values": [row.rolling.units for row in report.sparkline],
         "headline_colour": state_colour(report.rate_status),
+        "proceeds": proceeds_rows(report),
+        "recovery_rows": recovery_rows(report),
+        "waste_lines": waste_text_lines(report.waste) if report.waste else [],
     }
 
 

@@ -24,7 +24,8 @@ from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Simple
 
 from .build import Report
 from .formatting import basis, kgco2e, mass, number, pct, state_colour, target_pct, tonnes, verdict, verdict_reason
-from .html import exception_sections, group_tables
+from .html import exception_sections, group_tables, recovery_rows
+from .waste import pdf_flow as waste_flow
 
 GREEN = colors.HexColor("#1b7f3b")
 GREY = colors.HexColor("#555555")
@@ -312,6 +313,11 @@ def gri_306(report: Report, s: dict) -> Flow:
     ]
 
 
+def waste(report: Report, s: dict) -> Flow:
+    """GRI 306-3/4/5 and ESRS E5-5, fiscal year to date (``reports.waste``)."""
+    return waste_flow(report.waste, s, _table) if report.waste else []
+
+
 def targets(report: Report, s: dict) -> Flow:
     flow = [Paragraph("7. Targets", s["h2"])]
     if not report.targets:
@@ -351,6 +357,19 @@ def exceptions(report: Report, s: dict) -> Flow:
     return flow
 
 
+def recovery(report: Report, s: dict) -> Flow:
+    rows = [["Figure (each currency on its own)", report.label, f"FY{report.fiscal_year} to date"]]
+    rows += [list(cells) for cells in recovery_rows(report)]
+    return [
+        KeepTogether(
+            [
+                Paragraph("9. Value recovered and harvested parts back in service", s["h2"]),
+                _table(rows, [0.5, 0.25, 0.25], s),
+            ]
+        )
+    ]
+
+
 def footer(report: Report, s: dict) -> Flow:
     return [
         Spacer(0, 6 * mm),
@@ -367,7 +386,7 @@ def footer(report: Report, s: dict) -> Flow:
 
 # The report, in order: one builder per section, each ``(report, styles) -> flowables``.
 # A new section (waste accounting, ...) is one more function here.
-SECTIONS = [summary, rates, groups, chart, packaging, gri_306, targets, exceptions, footer]
+SECTIONS = [summary, rates, groups, chart, packaging, gri_306, waste, targets, exceptions, recovery, footer]
 
 
 def render_pdf(report: Report) -> bytes:
