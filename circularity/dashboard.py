@@ -71,7 +71,10 @@ def dashboard_context(fiscal_year: int, today: dt.date) -> dict:
     statuses = target_statuses(as_of)
     rate_status = headline_status(statuses, Metric.REUSE_RECYCLE_RATE)
     chart = rate_chart_data(chart_month, rate_status)
-    label = f"Monthly reuse and recycling rate to {chart_month:%B %Y}, against the target trajectory"
+    label = (
+        f"Reuse and recycling rate (rolling 12 months and single months) to {chart_month:%B %Y}, "
+        "against the target trajectory"
+    )
     routes = [
         {
             "route": route,

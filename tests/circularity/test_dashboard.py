@@ -109,7 +109,10 @@ def test_tables_by_center_and_category_add_up(client, fy2022):
 def test_chart_is_inline_svg_readable_without_javascript(client, fy2022):
     logged_in(client, ANALYST)
     page = text_of(client.get(DASHBOARD, {"fy": "FY2022"}))
-    assert '<svg role="img" aria-label="Monthly reuse and recycling rate to June 2022' in page
+    assert (
+        '<svg role="img" aria-label="Reuse and recycling rate (rolling 12 months and single months) to June 2022'
+        in page
+    )
     assert "<?xml" not in page
     assert "2022-03</td>" in page  # the monthly figures behind it, as a table
 

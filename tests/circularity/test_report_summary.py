@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -125,3 +126,25 @@ def test_no_markup_leaks_into_an_attribute(march):
     """A figure's markup (its no-wrap span) never lands inside an attribute such as a title."""
     _, files = march
     assert not re.search(r'="[^"<>]*<', files["html"])
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def test_the_html_does_not_scroll_sideways_at_420_px(march, tmp_path):
+    """In Debian's headless Chromium (never a downloaded browser); skipped where it is missing."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no browser at {CHROMIUM}: apt-get install chromium")
+    _, files = march
+    page_file = tmp_path / "report.html"
+    page_file.write_text(files["html"])
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 420, "height": 900})
+            page.goto(page_file.as_uri())
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        finally:
+            browser.close()
+    assert overflow <= 0
