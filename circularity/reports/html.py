@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.template.loader import render_to_string
 
 from .. import report_lots
-from .build import CHART_CID, Report
+from .build import CHART_CID, GroupRow, Report
 from .formatting import day, kgco2e, mass, money, number, state_colour
 from .waste import text_lines as waste_text_lines
 
@@ -118,10 +119,16 @@ def _more_groups(count: int, csv_note: str) -> str:
     return f"… and {number(count)} more top-level asset{'s' if count != 1 else ''} ({csv_note})."
 
 
-def group_tables(report: Report) -> list[dict]:
+class GroupTable(NamedTuple):
+    title: str
+    heading: str
+    rows: list[GroupRow]
+
+
+def group_tables(report: Report) -> list[GroupTable]:
     return [
-        {"title": "circular center", "heading": "Center", "rows": report.by_center},
-        {"title": "category", "heading": "Category", "rows": report.by_category},
+        GroupTable("circular center", "Center", report.by_center),
+        GroupTable("category", "Category", report.by_category),
     ]
 
 

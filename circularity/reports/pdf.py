@@ -238,12 +238,12 @@ def rates(report: Report, s: dict) -> Flow:
 def groups(report: Report, s: dict) -> Flow:
     flow = []
     for number_, section in enumerate(group_tables(report), start=2):
-        flow.append(Paragraph(f"{number_}. By {section['title']}", s["h2"]))
-        if not section["rows"]:
+        flow.append(Paragraph(f"{number_}. By {section.title}", s["h2"]))
+        if not section.rows:
             flow.append(Paragraph(f"No dispositions in FY{report.fiscal_year} to date.", s["body"]))
             continue
-        rows = [[section["heading"], "Units", "Mass", "Rate units", "Rate mass", "Units FYTD", "FYTD units / mass"]]
-        for row in section["rows"]:
+        rows = [[section.heading, "Units", "Mass", "Rate units", "Rate mass", "Units FYTD", "FYTD units / mass"]]
+        for row in section.rows:
             m, span_rate = row.month, row.fytd.reuse_recycle_rate
             rows.append(
                 [
