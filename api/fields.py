@@ -77,6 +77,26 @@ class PartModelField(serializers.PrimaryKeyRelatedField):
         super().__init__(**kwargs)
 
 
+FRACTION_PLACES = 6
+
+
+class FractionField(serializers.FloatField):
+    """A fraction (a rate, a plastic content, a target value) as a JSON number rounded to
+    ``FRACTION_PLACES`` decimals (0.0001 %): ``0.033``, never ``0.03299999999999999``.
+
+    The one home of how the API writes a fraction; every endpoint uses it (docs/api.md,
+    "Numbers"). Masses are ``DecimalField``s to the gram; counts are integers.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return round(float(value), FRACTION_PLACES)
+
+
 class MomentField(serializers.DateTimeField):
     """An ISO 8601 date and time with its time zone, that has happened (``inventory.moments``).
 

@@ -31,6 +31,8 @@ from circularity.periods import (
 )
 from inventory.scopes import SHARED
 
+from .fields import FractionField
+
 MAX_MONTHS = 240  # twenty years of months (or twenty fiscal years) per request
 
 
@@ -114,8 +116,8 @@ def _tonnes(**kwargs):
 
 
 class RateSerializer(serializers.Serializer):
-    units = serializers.FloatField(allow_null=True, help_text="Share of the units; null when there are none.")
-    mass = serializers.FloatField(allow_null=True, help_text="Share of the mass; null when there is none.")
+    units = FractionField(allow_null=True, help_text="Share of the units; null when there are none.")
+    mass = FractionField(allow_null=True, help_text="Share of the mass; null when there is none.")
 
 
 class DisposedMassSerializer(serializers.Serializer):
@@ -143,8 +145,8 @@ class PackagingRowSerializer(serializers.Serializer):
     period = serializers.CharField()
     group = serializers.CharField(allow_null=True, help_text="Site code; null for the total.")
     packages = serializers.IntegerField()
-    avg_plastic_content = serializers.FloatField(allow_null=True, help_text="Package-weighted; null without packages.")
-    plastic_reduction = serializers.FloatField(
+    avg_plastic_content = FractionField(allow_null=True, help_text="Package-weighted; null without packages.")
+    plastic_reduction = FractionField(
         allow_null=True, help_text="(baseline - current) / baseline, against the packaging target's baseline."
     )
 

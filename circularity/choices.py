@@ -70,6 +70,17 @@ class Metric(models.TextChoices):
     AVG_PLASTIC_CONTENT = "avg_plastic_content", "Average single-use plastic content per package"
 
 
+class TargetState(models.TextChoices):
+    """The one verdict on a target (circularity.targets): its year passed (met or missed),
+    or on its way (on track or behind), or nothing to judge yet."""
+
+    MET = "met", "Met"
+    MISSED = "missed", "Missed"
+    ON_TRACK = "on_track", "On track"
+    BEHIND = "behind", "Behind"
+    NO_DATA = "no_data", "No data"
+
+
 class Comparison(models.TextChoices):
     GTE = "gte", "at least"
     LTE = "lte", "at most"

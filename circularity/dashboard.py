@@ -32,7 +32,7 @@ from .models import CircularCenter, Disposition
 from .periods import Period, PeriodError, add_months, fiscal_year_of, month_of, parse_fiscal_year
 from .reports import notices
 from .reports.waste import waste_section
-from .targets import all_statuses
+from .targets import headline_status, target_statuses
 
 VIEW_PERMISSION = DASHBOARD_PERMISSION
 
@@ -43,13 +43,6 @@ def available_fiscal_years(today: dt.date, selected: int) -> list[int]:
     current = fiscal_year_of(today)
     earliest = min(fiscal_year_of(first) if first else current, selected)
     return list(range(current, earliest - 1, -1))
-
-
-def _headline(statuses, metric: str, fiscal_year: int):
-    """The target a tile compares with: the nearest one not yet due, else the last."""
-    matching = [status for status in statuses if status.target.metric == metric]
-    upcoming = [status for status in matching if status.target.target_fiscal_year >= fiscal_year]
-    return (upcoming or matching or [None])[0]
 
 
 def _inline_svg(svg: bytes, label: str) -> str:
@@ -75,9 +68,13 @@ def dashboard_context(fiscal_year: int, today: dt.date) -> dict:
     by_center = [{**row, "name": centers.get(row["group"], "")} for row in period_figures(period, Dimension.CENTER)]
     by_category = [{**row, "name": Category(row["group"]).label} for row in period_figures(period, Dimension.CATEGORY)]
     packaging = packaging_rows(PeriodKind.FISCAL_YEAR, period.start, period.start)[0]
-    statuses = all_statuses(as_of)
-    chart = rate_chart_data(chart_month)
-    label = f"Monthly reuse and recycling rate to {chart_month:%B %Y}, against the target trajectory"
+    statuses = target_statuses(as_of)
+    rate_status = headline_status(statuses, Metric.REUSE_RECYCLE_RATE)
+    chart = rate_chart_data(chart_month, rate_status)
+    label = (
+        f"Reuse and recycling rate (rolling 12 months and single months) to {chart_month:%B %Y}, "
+        "against the target trajectory"
+    )
     routes = [
         {
             "route": route,
@@ -99,10 +96,9 @@ def dashboard_context(fiscal_year: int, today: dt.date) -> dict:
         "by_category": by_category,
         "packaging": packaging,
         "statuses": statuses,
-        "rate_status": _headline(statuses, Metric.REUSE_RECYCLE_RATE, fiscal_year),
-        "plastic_status": _headline(statuses, Metric.AVG_PLASTIC_CONTENT, fiscal_year),
+        "rate_status": rate_status,
+        "plastic_status": headline_status(statuses, Metric.AVG_PLASTIC_CONTENT),
         "chart": chart,
-        "chart_rows": list(zip(chart.months, chart.by_units, chart.by_mass, chart.trajectory, strict=True)),
         "chart_svg": mark_safe(_inline_svg(render_rate_chart(chart, "svg", width=10, height=3.8), label)),
         "chart_label": label,
         **custody_context(period, as_of),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from circularity.choices import Route, SanitizationMethod
+from circularity.choices import Route, SanitizationMethod, TargetState
 from circularity.currencies import validate_currency
 from circularity.models import (
     CircularCenter,
@@ -21,7 +21,7 @@ from circularity.models import (
     Target,
 )
 
-from ..fields import AssetField, AssetListField, CenterField, MomentField, PartModelField, SiteField
+from ..fields import AssetField, AssetListField, CenterField, FractionField, MomentField, PartModelField, SiteField
 from .custody import VendorField
 
 
@@ -301,24 +301,39 @@ class TargetSerializer(serializers.ModelSerializer):
     """
 
     latest_fiscal_year = serializers.IntegerField(source="progress.fiscal_year", read_only=True)
-    latest_value = serializers.FloatField(
+    latest_value = FractionField(
         source="progress.value", read_only=True, allow_null=True, help_text="The metric, fiscal year to date."
     )
-    baseline = serializers.FloatField(
+    baseline = FractionField(
         source="progress.baseline",
         read_only=True,
         allow_null=True,
         help_text="The stated baseline, or the metric's value in the baseline fiscal year.",
     )
-    trajectory_value = serializers.FloatField(source="progress.trajectory", read_only=True, allow_null=True)
+    trajectory_value = FractionField(source="progress.trajectory", read_only=True, allow_null=True)
     on_track = serializers.BooleanField(source="progress.on_track", read_only=True, allow_null=True)
-    projection = serializers.FloatField(
+    projection = FractionField(
         source="progress.projection",
         read_only=True,
         allow_null=True,
         help_text="Least-squares trend of the last 24 months, read at the end of the target fiscal year.",
     )
     projected_to_meet = serializers.BooleanField(source="progress.projected_to_meet", read_only=True, allow_null=True)
+    status = serializers.ChoiceField(
+        source="progress.state",
+        choices=TargetState.choices,
+        read_only=True,
+        help_text=(
+            "The one verdict (circularity.targets): met / missed once the target year has passed; before, on_track "
+            "when the year meets the trajectory and the trend meets the target, else behind; no_data."
+        ),
+    )
+    final_value = FractionField(
+        source="progress.final_value",
+        read_only=True,
+        allow_null=True,
+        help_text="The target fiscal year's whole value, once that year has passed (what met / missed is judged on).",
+    )
 
     class Meta:
         model = Target
@@ -338,6 +353,8 @@ class TargetSerializer(serializers.ModelSerializer):
             "on_track",
             "projection",
             "projected_to_meet",
+            "status",
+            "final_value",
         ]
 
     def validate(self, attrs):

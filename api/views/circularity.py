@@ -20,7 +20,6 @@ from rest_framework.response import Response
 
 from assetlife.replica import on_replica
 from circularity import custody, dispositions, sanitization, targets
-from circularity.metrics import shared_series
 from circularity.models import (
     CircularCenter,
     Disposition,
@@ -326,11 +325,7 @@ class TargetViewSet(viewsets.ModelViewSet):
         """Compute the targets' statuses; targets of one metric share its series (and queries)."""
         as_of = as_of or self.as_of()
 
-        def statuses():
-            with shared_series():
-                return [targets.target_status(target, as_of) for target in items]
-
-        for target, progress in zip(items, on_replica(statuses), strict=True):
+        for target, progress in zip(items, on_replica(targets.target_statuses, as_of, items), strict=True):
             target.progress = progress
 
     def list(self, request, *args, **kwargs):

@@ -30,7 +30,6 @@ from inventory.choices import Action, Source, Status
 from inventory.lifecycle import TransitionRequest
 from inventory.models import Asset, LifecycleEvent
 
-from .catalog import RECYCLING_VENDORS
 from .plan import DAY, HOUR
 
 SECOND = dt.timedelta(seconds=1)

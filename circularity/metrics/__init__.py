@@ -16,7 +16,19 @@ and the waste disclosures (SPEC section 10, ``waste.py``, ``disclosure.py``), an
 ``route_sums()`` / ``figures()`` pair the snapshot job and the report reuse.
 """
 
-from .circularity import circularity_rows, figures, gri_306_rows, gri_306_totals, period_figures, span_figures
+from .circularity import (
+    ROLLING_MONTHS,
+    Figures,
+    MonthRates,
+    Rate,
+    circularity_rows,
+    figures,
+    gri_306_rows,
+    gri_306_totals,
+    period_figures,
+    rolling_rates,
+    span_figures,
+)
 from .disclosure import BUILDERS as DISCLOSURE_BUILDERS
 from .disclosure import STANDARDS as DISCLOSURE_STANDARDS
 from .disclosure import Datapoint, fiscal_year_disclosure, span_waste_sums
@@ -62,8 +74,13 @@ __all__ = [
     "GROUP_COLUMNS",
     "GROUP_LABELS",
     "KG_PER_T",
-    "MassBalanceRow",
+    "Figures",
+    "MonthRates",
     "RATE_METRICS",
+    "ROLLING_MONTHS",
+    "Rate",
+    "SUM_FIELDS",
+    "MassBalanceRow",
     "CELL_FIELDS",
     "CELL_KEYS",
     "ZERO",
@@ -85,6 +102,7 @@ __all__ = [
     "period_sums",
     "plastic_baseline",
     "plastic_reduction",
+    "rolling_rates",
     "route_sums",
     "snapshot_sums",
     "span_figures",

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from ..choices import DISPOSAL_ROUTES, GRI_306, RECYCLE_ROUTES, REUSE_ROUTES, Route
-from ..periods import Period, months_between, periods_in_range
+from ..periods import Period, add_months, months_between, periods_in_range
 from .sums import GROUP_COLUMNS, KG_PER_T, ZERO, Sums, monthly_sums, period_sums, span_sums
+
+
+class Rate(NamedTuple):
+    """A rate by units and by mass; either is ``None`` (no value) over an empty set."""
+
+    units: float | None
+    mass: float | None
 
 
 def _ratio(part, whole) -> float | None:
@@ -90,6 +99,103 @@ def span_figures(first: dt.date, last: dt.date, group_by: str | None = None) -> 
     if group_by is None and None not in rolled:
         rolled[None] = Sums()
     return {group: figures(sums) for group, sums in rolled.items()}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Every figure of SPEC section 4 for one period (and group), typed for the renderers.
+
+    ``figures()`` gives the same as a dict for the API's serializers; ``Figures.of`` reads
+    that dict once, and the dashboard, report and chart code use attributes from there on.
+    """
+
+    units: int
+    mass_kg: Decimal
+    units_by_route: dict[str, int]
+    mass_kg_by_route: dict[str, Decimal]
+    reuse_recycle_rate: Rate
+    reuse_rate: Rate
+    recycle_rate: Rate
+    diverted_mass_t: Decimal
+    disposed_mass_t: dict[str, Decimal]
+    avoided_kgco2e: Decimal
+
+    @classmethod
+    def of(cls, row: dict) -> Figures:
+        return cls(
+            units=row["units"],
+            mass_kg=row["mass_kg"],
+            units_by_route=row["units_by_route"],
+            mass_kg_by_route=row["mass_kg_by_route"],
+            reuse_recycle_rate=Rate(**row["reuse_recycle_rate"]),
+            reuse_rate=Rate(**row["reuse_rate"]),
+            recycle_rate=Rate(**row["recycle_rate"]),
+            diverted_mass_t=row["diverted_mass_t"],
+            disposed_mass_t=row["disposed_mass_t"],
+            avoided_kgco2e=row["avoided_kgco2e"],
+        )
+
+    @classmethod
+    def empty(cls) -> Figures:
+        return cls.of(figures(Sums()))
+
+    @property
+    def mass_t(self) -> Decimal:
+        return self.mass_kg / KG_PER_T
+
+    def as_dict(self) -> dict:
+        """The ``figures()`` shape (what the CSV and the stored JSON carry)."""
+        return figures_dict(self)
+
+
+def figures_dict(value: Figures) -> dict:
+    return {
+        "units": value.units,
+        "mass_kg": value.mass_kg,
+        "mass_t": value.mass_t,
+        "units_by_route": value.units_by_route,
+        "mass_kg_by_route": value.mass_kg_by_route,
+        "mass_t_by_route": {route: mass / KG_PER_T for route, mass in value.mass_kg_by_route.items()},
+        "reuse_recycle_rate": value.reuse_recycle_rate._asdict(),
+        "reuse_rate": value.reuse_rate._asdict(),
+        "recycle_rate": value.recycle_rate._asdict(),
+        "diverted_mass_t": value.diverted_mass_t,
+        "disposed_mass_t": value.disposed_mass_t,
+        "avoided_kgco2e": value.avoided_kgco2e,
+        "avoided_tco2e": value.avoided_kgco2e / KG_PER_T,
+    }
+
+
+ROLLING_MONTHS = 12
+
+
+class MonthRates(NamedTuple):
+    month: dt.date
+    units: int  # dispositions in the month
+    rate: Rate  # the reuse-and-recycling rate of the month alone
+    rolling: Rate  # ... of the ``window`` months ending with it
+
+
+def rolling_rates(first: dt.date, last: dt.date, window: int = ROLLING_MONTHS) -> list[MonthRates]:
+    """Each month ``first`` … ``last``: its own reuse-and-recycling rate and the rolling one.
+
+    One read of the monthly sums (from ``window - 1`` months before ``first``); the rolling
+    rate is derived from the added-up sums of its window, never averaged from monthly rates.
+    """
+    sums = monthly_sums(months_between(add_months(first, -(window - 1)), last))
+    out = []
+    for month in months_between(first, last):
+        alone = figures(sums.get((month, None), Sums()))
+        rolled = figures(span_sums(sums, months_between(add_months(month, -(window - 1)), month)).get(None, Sums()))
+        out.append(
+            MonthRates(
+                month,
+                alone["units"],
+                Rate(**alone["reuse_recycle_rate"]),
+                Rate(**rolled["reuse_recycle_rate"]),
+            )
+        )
+    return out
 
 
 def gri_306_rows(row: dict) -> list[dict]:

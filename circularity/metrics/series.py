@@ -58,6 +58,16 @@ def _period(row: dict, kind: str) -> Period:
 
 def span_value(metric: str, first: dt.date, last: dt.date) -> float | None:
     """The value of ``metric`` over the months ``first`` … ``last``; rates by units."""
+    shared = _SHARED.get()
+    if shared is None:
+        return _read_span(metric, first, last)
+    key = (metric, "span", first, last)
+    if key not in shared:
+        shared[key] = _read_span(metric, first, last)
+    return shared[key]
+
+
+def _read_span(metric: str, first: dt.date, last: dt.date) -> float | None:
     if metric in RATE_METRICS:
         return span_figures(first, last)[None][metric]["units"]
     if metric == Metric.AVG_PLASTIC_CONTENT:

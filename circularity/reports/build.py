@@ -10,7 +10,7 @@ only; it writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,11 +18,13 @@ from django.utils import timezone
 
 from inventory.choices import Category
 
-from .. import exceptions, report_lots
+from .. import exception_groups, exceptions, report_lots
 from ..charts import rate_chart_data, render_rate_chart
 from ..choices import Dimension, Metric, PeriodKind
+from ..exception_groups import GroupedExceptions
 from ..metrics import (
-    Sums,
+    Figures,
+    MonthRates,
     figures,
     gri_306_rows,
     gri_306_totals,
@@ -30,17 +32,18 @@ from ..metrics import (
     monthly_sums,
     packaging_rows,
     packaging_span,
+    rolling_rates,
     span_sums,
     value_recovered_span,
 )
 from ..models import CircularCenter
 from ..periods import add_months, fiscal_year_of, fiscal_year_start, month_of, months_between, to_utc
-from ..targets import month_statuses
-from .formatting import pct
+from ..targets import TargetStatus, headline_status, month_end, target_statuses
+from .formatting import pct, state_colour
 from .waste import WasteSection, waste_section
 
 CHART_CID = "rate-chart"
-EXCEPTION_LIMIT = 50
+EXCEPTION_LIMIT = 5000  # serial numbers per exception in the CSV; the pages group them
 
 
 class MonthNotClosed(Exception):
@@ -52,21 +55,75 @@ class MonthNotClosed(Exception):
         super().__init__(f"{month:%Y-%m} is not over until {closes_at:%Y-%m-%d %H:%M} UTC; report it after that.")
 
 
+@dataclass(frozen=True)
+class Span:
+    """A figure set for the report month (``None``: the group had nothing that month) and the FY to date."""
+
+    month: Figures | None
+    fytd: Figures
+
+
+@dataclass(frozen=True)
+class GroupRow(Span):
+    group: str = ""
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Packaging:
+    packages: int
+    single_use_plastic_kg: Decimal
+    avg_plastic_content: float | None
+    plastic_reduction: float | None
+    baseline: float | None
+
+    @classmethod
+    def of(cls, row: dict) -> Packaging:
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class PackagingSpan:
+    month: Packaging
+    fytd: Packaging
+
+
+@dataclass(frozen=True)
+class GriLine:
+    disclosure: str
+    operation: str
+    routes: list[str]
+    units: int
+    mass_t: Decimal
+    fytd_units: int
+    fytd_mass_t: Decimal
+
+
+@dataclass(frozen=True)
+class Gri306:
+    lines: list[GriLine]
+    month: dict[str, Decimal]  # "306-4" / "306-5" -> t
+    fytd: dict[str, Decimal]
+
+
 @dataclass
 class Report:
-    """Everything the report says about one month. ``month``/``fytd`` hold ``figures()`` rows."""
+    """Everything the report says about one month, typed: the HTML, text, CSV and PDF read it."""
 
     month: dt.date
     fiscal_year: int
     fytd_first: dt.date
     generated_at: dt.datetime
-    total: dict
-    by_center: list[dict]
-    by_category: list[dict]
-    packaging: dict
-    gri_306: dict
-    targets: list[dict]
-    exceptions: dict[str, exceptions.ExceptionList]
+    total: Span
+    by_center: list[GroupRow]
+    by_category: list[GroupRow]
+    packaging: PackagingSpan
+    gri_306: Gri306
+    targets: list[TargetStatus]
+    rate_status: TargetStatus | None
+    sparkline: list[MonthRates]  # the 12 months ending with the report month
+    exceptions: dict[str, exceptions.ExceptionList]  # the serial lists (CSV)
+    exception_groups: dict[str, GroupedExceptions]  # by top-level asset (HTML, text, PDF)
     transit_days: int
     chart_png: bytes = field(repr=False, default=b"")
     # SPEC section 9: resale proceeds per currency (never added across currencies) and
@@ -89,17 +146,22 @@ class Report:
     @property
     def headline_rate(self) -> float | None:
         """The published figure: the month's reuse and recycling rate by units."""
-        return self.total["month"]["reuse_recycle_rate"]["units"]
+        return self.total.month.reuse_recycle_rate.units
 
     @property
     def has_dispositions(self) -> bool:
-        return self.total["month"]["units"] > 0
+        return self.total.month.units > 0
 
     @property
     def subject(self) -> str:
         if not self.has_dispositions:
             return f"AssetLife compliance report {self.title}: no dispositions recorded"
         return f"AssetLife compliance report {self.title}: reuse and recycling rate {pct(self.headline_rate)} by units"
+
+    @property
+    def headline_colour(self) -> str:
+        """The headline rate's colour is its target's verdict, not a fixed green."""
+        return state_colour(self.rate_status)
 
     @property
     def exception_count(self) -> int:
@@ -140,31 +202,47 @@ def build_report(month: dt.date, *, chart: bool = True) -> Report:
         rows = _month_and_span(sums, month, fytd_months)
         if dimension is None:
             # The total always has figures: units 0 and rates with no value when empty.
-            total = rows.get(None) or {"month": None, "fytd": figures(Sums())}
-            total["month"] = total["month"] or figures(Sums())
+            empty = Figures.empty()
+            found = rows.get(None)
+            total = Span(month=(found.month if found else None) or empty, fytd=found.fytd if found else empty)
         else:
-            grouped[dimension] = [{"group": group, **rows[group]} for group in sorted(rows)]
+            grouped[dimension] = {group: rows[group] for group in sorted(rows)}
 
     centers = dict(CircularCenter.objects.values_list("code", "name"))
-    for row in grouped[Dimension.CENTER]:
-        row["label"] = f"{row['group']} {centers.get(row['group'], '')}".strip()
     categories = dict(Category.choices)
-    for row in grouped[Dimension.CATEGORY]:
-        row["label"] = str(categories.get(row["group"], row["group"]))
+    by_center = [
+        GroupRow(span.month, span.fytd, group, f"{group} {centers.get(group, '')}".strip())
+        for group, span in grouped[Dimension.CENTER].items()
+    ]
+    by_category = [
+        GroupRow(span.month, span.fytd, group, str(categories.get(group, group)))
+        for group, span in grouped[Dimension.CATEGORY].items()
+    ]
 
-    month_packaging = packaging_rows(PeriodKind.MONTH, month, month)[0]
-    packaging = {"month": month_packaging, "fytd": packaging_span(fytd_first, month)}
-
-    gri = {
-        "lines": [
-            {**line, "fytd_units": span_line["units"], "fytd_mass_t": span_line["mass_t"]}
-            for line, span_line in zip(gri_306_rows(total["month"]), gri_306_rows(total["fytd"]), strict=True)
+    packaging = PackagingSpan(
+        month=Packaging.of(packaging_rows(PeriodKind.MONTH, month, month)[0]),
+        fytd=Packaging.of(packaging_span(fytd_first, month)),
+    )
+    month_dict, fytd_dict = total.month.as_dict(), total.fytd.as_dict()
+    gri = Gri306(
+        lines=[
+            GriLine(
+                line["disclosure"],
+                line["operation"],
+                line["routes"],
+                line["units"],
+                line["mass_t"],
+                span_line["units"],
+                span_line["mass_t"],
+            )
+            for line, span_line in zip(gri_306_rows(month_dict), gri_306_rows(fytd_dict), strict=True)
         ],
-        "month": gri_306_totals(total["month"]),
-        "fytd": gri_306_totals(total["fytd"]),
-    }
+        month=gri_306_totals(month_dict),
+        fytd=gri_306_totals(fytd_dict),
+    )
 
-    targets = [_target_row(status) for status in month_statuses(month)]
+    targets = target_statuses(month_end(month))
+    rate_status = headline_status(targets, Metric.REUSE_RECYCLE_RATE)
 
     until = to_utc(add_months(month, 1))
     days = settings.TRANSIT_EXCEPTION_DAYS
@@ -174,20 +252,27 @@ def build_report(month: dt.date, *, chart: bool = True) -> Report:
         "missing": exceptions.missing_assets(as_of=now, limit=EXCEPTION_LIMIT),
         **report_lots.lot_exceptions(month_first=to_utc(month), month_until=until, as_of=now, limit=EXCEPTION_LIMIT),
     }
+    groups = {
+        "in_transit": exception_groups.in_transit_groups(as_of=now, days=days),
+        "missing": exception_groups.missing_groups(as_of=now),
+    }
     return Report(
         month=month,
         fiscal_year=fiscal_year,
         fytd_first=fytd_first,
         generated_at=now,
         total=total,
-        by_center=grouped[Dimension.CENTER],
-        by_category=grouped[Dimension.CATEGORY],
+        by_center=by_center,
+        by_category=by_category,
         packaging=packaging,
         gri_306=gri,
         targets=targets,
+        rate_status=rate_status,
+        sparkline=rolling_rates(add_months(month, -11), month),
         exceptions=found,
+        exception_groups=groups,
         transit_days=days,
-        chart_png=render_rate_chart(rate_chart_data(month), "png") if chart else b"",
+        chart_png=render_rate_chart(rate_chart_data(month, rate_status), "png") if chart else b"",
         recovery={
             "value_recovered": {
                 "month": value_recovered_span(month, month),
@@ -204,22 +289,8 @@ def _month_and_span(sums: dict, month: dt.date, fytd_months: list[dt.date]) -> d
     in_month = span_sums(sums, [month])
     in_span = span_sums(sums, fytd_months)
     return {
-        group: {"month": figures(in_month[group]) if group in in_month else None, "fytd": figures(span)}
+        group: Span(Figures.of(figures(in_month[group])) if group in in_month else None, Figures.of(figures(span)))
         for group, span in in_span.items()
-    }
-
-
-METRIC_UNITS = {Metric.AVG_PLASTIC_CONTENT: "of package mass"}
-
-
-def _target_row(status) -> dict:
-    target = status.target
-    return {
-        **status.as_dict(),
-        "label": target.get_metric_display(),
-        "description": target.description,
-        "comparison_label": target.get_comparison_display(),
-        "basis": METRIC_UNITS.get(target.metric, "by units"),
     }
 
 
@@ -230,6 +301,12 @@ def jsonable(report: Report) -> dict:
     """
 
     def convert(value):
+        if isinstance(value, Figures | TargetStatus):
+            return convert(value.as_dict())
+        if isinstance(value, exceptions.ExceptionList):
+            return {"total": value.total, "rows": convert(value.rows)}
+        if is_dataclass(value) and not isinstance(value, type):
+            return {name: convert(getattr(value, name)) for name in value.__dataclass_fields__}
         if isinstance(value, Decimal):
             return str(value)
         if isinstance(value, dt.datetime | dt.date):
@@ -248,9 +325,10 @@ def jsonable(report: Report) -> dict:
             "fiscal_year": f"FY{report.fiscal_year}",
             "fiscal_year_to_date": {"first": f"{report.fytd_first:%Y-%m}", "last": report.label},
             "generated_at": report.generated_at,
-            "total": report.total,
+            "total": {"month": report.total.month, "fytd": report.total.fytd},
             "by_center": report.by_center,
             "by_category": report.by_category,
+            "sparkline": [{"month": row.month, "rolling_12_months": row.rolling._asdict()} for row in report.sparkline],
             "packaging": report.packaging,
             "gri_306": report.gri_306,
             "targets": report.targets,

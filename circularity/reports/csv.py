@@ -15,8 +15,13 @@ Columns (documented in docs/reports.md):
                   per-route figure, the GRI disclosure for GRI lines; blank otherwise
 ``value``         exact: integers, decimal masses as recorded, rates as full-precision
                   fractions (0.842 is 84.2 %), true/false; blank is *no value*
-``unit``          count | kg | t | ratio | kgCO2e | fiscal_year | boolean | an ISO 4217 currency
-                  (value recovered: one row per currency, never a sum across currencies)
+``unit``          count | kg | t | ratio | kgCO2e | fiscal_year | boolean | state (a target's
+                  verdict: met, missed, on_track, behind, no_data) | days | route | serial_number
+                  | an ISO 4217 currency (value recovered: one row per currency, never summed)
+
+Exceptions: a count row per exception, then one row per asset (``figure`` asset_days or
+asset_route, ``key`` its serial number; asset_installed_in names the asset it sits in): the
+full serial lists the HTML and PDF group by top-level asset.
 
 The rows hold typed values; ``assetlife.csvfile.write_csv`` writes them, so a center code
 that reads like a formula is neutralised while a negative figure stays a number.
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 from assetlife.csvfile import write_csv
 
+from ..metrics import Figures
 from .build import Report
 from .waste import csv_rows
 
@@ -46,8 +52,9 @@ COLUMNS = [
 RATE_FIGURES = ("reuse_recycle_rate", "reuse_rate", "recycle_rate")
 
 
-def circularity_figures(row: dict) -> list[tuple[str, str, object, str]]:
-    """(figure, key, value, unit) for one ``metrics.figures()`` row."""
+def circularity_figures(figures: Figures) -> list[tuple[str, str, object, str]]:
+    """(figure, key, value, unit) for one set of figures."""
+    row = figures.as_dict()
     out = [("units", "", row["units"], "count"), ("mass_kg", "", row["mass_kg"], "kg")]
     out += [("units_by_route", route, value, "count") for route, value in row["units_by_route"].items()]
     out += [("mass_kg_by_route", route, value, "kg") for route, value in row["mass_kg_by_route"].items()]
@@ -77,6 +84,8 @@ TARGET_FIGURES = [
     ("on_track", "boolean"),
     ("projection", "ratio"),
     ("projected_to_meet", "boolean"),
+    ("status", "state"),
+    ("final_value", "ratio"),
 ]
 
 
@@ -92,30 +101,32 @@ def rows(report: Report) -> list[list[object]]:
     for span in ("month", "fiscal_year_to_date"):
         column = "fytd" if span == "fiscal_year_to_date" else "month"
         for dimension, groups in (
-            ("total", [{"group": None, **report.total}]),
-            ("center", report.by_center),
-            ("category", report.by_category),
+            ("total", [(None, report.total)]),
+            ("center", [(row.group, row) for row in report.by_center]),
+            ("category", [(row.group, row) for row in report.by_category]),
         ):
-            for group in groups:
-                if group[column] is None:
+            for group, row in groups:
+                figures = getattr(row, column)
+                if figures is None:
                     continue  # the group had no dispositions in the month: no row, as in the API
-                for figure, key, value, unit in circularity_figures(group[column]):
-                    add("circularity", span, dimension, group["group"], figure, key, value, unit)
+                for figure, key, value, unit in circularity_figures(figures):
+                    add("circularity", span, dimension, group, figure, key, value, unit)
     for span, column in (("month", "month"), ("fiscal_year_to_date", "fytd")):
         for figure, unit in PACKAGING_FIGURES:
-            add("packaging", span, "total", None, figure, "", report.packaging[column][figure], unit)
-    for line in report.gri_306["lines"]:
-        key = f"{line['disclosure']} {line['operation']}"
-        add("gri_306", "month", "total", None, "units", key, line["units"], "count")
-        add("gri_306", "month", "total", None, "mass_t", key, line["mass_t"], "t")
-        add("gri_306", "fiscal_year_to_date", "total", None, "units", key, line["fytd_units"], "count")
-        add("gri_306", "fiscal_year_to_date", "total", None, "mass_t", key, line["fytd_mass_t"], "t")
+            add("packaging", span, "total", None, figure, "", getattr(getattr(report.packaging, column), figure), unit)
+    for line in report.gri_306.lines:
+        key = f"{line.disclosure} {line.operation}"
+        add("gri_306", "month", "total", None, "units", key, line.units, "count")
+        add("gri_306", "month", "total", None, "mass_t", key, line.mass_t, "t")
+        add("gri_306", "fiscal_year_to_date", "total", None, "units", key, line.fytd_units, "count")
+        add("gri_306", "fiscal_year_to_date", "total", None, "mass_t", key, line.fytd_mass_t, "t")
     for span, column in (("month", "month"), ("fiscal_year_to_date", "fytd")):
-        for disclosure, total in report.gri_306[column].items():
+        for disclosure, total in getattr(report.gri_306, column).items():
             add("gri_306", span, "total", None, "total_mass_t", disclosure, total, "t")
     for figure, key, value, unit in csv_rows(report.waste) if report.waste else []:
         add("waste", "fiscal_year_to_date", "total", None, figure, key, value, unit)
-    for target in report.targets:
+    for status in report.targets:
+        target = status.as_dict()
         for figure, unit in TARGET_FIGURES:
             add("target", "fiscal_year_to_date", "target", target["metric"], figure, "", target[figure], unit)
     uncertified = report.exceptions["uncertified"].total
@@ -132,6 +143,41 @@ def rows(report: Report) -> list[list[object]]:
         "count",
     )
     add("exceptions", "as_built", "exception", "missing", "count", "", report.exceptions["missing"].total, "count")
+    # The serial lists the pages group by top-level asset: one row per asset (up to the
+    # build's limit; a "more" row counts the rest).
+    for group, span, found in (
+        ("uncertified_departures", "month", report.exceptions["uncertified"]),
+        ("long_in_transit", "as_built", report.exceptions["in_transit"]),
+        ("missing", "as_built", report.exceptions["missing"]),
+    ):
+        for row in found.rows:
+            top = row.get("installed_in") or ""
+            if "days" in row:
+                add("exceptions", span, "exception", group, "asset_days", row["serial_number"], row["days"], "days")
+            else:
+                add(
+                    "exceptions",
+                    span,
+                    "exception",
+                    group,
+                    "asset_route",
+                    row["serial_number"],
+                    row["route"] or "",
+                    "route",
+                )
+            if top:
+                add(
+                    "exceptions",
+                    span,
+                    "exception",
+                    group,
+                    "asset_installed_in",
+                    row["serial_number"],
+                    top,
+                    "serial_number",
+                )
+        if found.more:
+            add("exceptions", span, "exception", group, "assets_not_listed", "", found.more, "count")
     for key in ("lots_awaiting_certificate", "lots_outside_tolerance"):
         span = "as_built" if key == "lots_awaiting_certificate" else "month"
         add("exceptions", span, "exception", key, "count", "", report.exceptions[key].total, "count")

@@ -11,6 +11,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import matplotlib
+from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -19,10 +20,10 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdf_canvas
-from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .build import Report
-from .formatting import kg, kg_as_tonnes, kgco2e, meets, number, on_track, pct, tonnes
+from .formatting import basis, kgco2e, mass, number, pct, state_colour, target_pct, tonnes, verdict, verdict_reason
 from .html import exception_sections, group_tables, recovery_rows
 from .waste import pdf_flow as waste_flow
 
@@ -53,7 +54,7 @@ def _styles() -> dict[str, ParagraphStyle]:
             "h2", parent=base, fontName=BOLD, fontSize=12, leading=15, textColor=GREEN, spaceBefore=12
         ),
         "h3": ParagraphStyle("h3", parent=base, fontName=BOLD, fontSize=10, leading=13, spaceBefore=8),
-        "headline": ParagraphStyle("headline", parent=base, fontName=BOLD, fontSize=24, leading=28, textColor=GREEN),
+        "headline": ParagraphStyle("headline", parent=base, fontName=BOLD, fontSize=24, leading=28),
     }
 
 
@@ -122,10 +123,16 @@ def _table(rows: list[list], widths: list[float], styles: dict, *, right_from: i
     return table
 
 
-def render_pdf(report: Report) -> bytes:
-    _register_fonts()
-    s = _styles()
-    month, fytd = report.total["month"], report.total["fytd"]
+Flow = list  # reportlab flowables
+
+
+def summary(report: Report, s: dict) -> Flow:
+    """Page 1: what a manager reads in a minute. The headline rate is coloured by its
+    target's verdict; the year against its trajectory; each target in words and colour;
+    a 12-month sparkline; one line per exception."""
+    colour = report.headline_colour
+    status = report.rate_status
+    month = report.total.month
     flow = [
         Paragraph(f"Compliance report {report.title}", s["title"]),
         Paragraph(
@@ -135,178 +142,257 @@ def render_pdf(report: Report) -> bytes:
         ),
         Spacer(0, 6 * mm),
         Paragraph(f"Reuse and recycling rate, {report.title} (by units)", s["body"]),
-        Paragraph(pct(report.headline_rate), s["headline"]),
         Paragraph(
-            escape(
-                f"by mass {pct(month['reuse_recycle_rate']['mass'])} · {report.fytd_label}: "
-                f"{pct(fytd['reuse_recycle_rate']['units'])} by units, "
-                f"{pct(fytd['reuse_recycle_rate']['mass'])} by mass"
-            ),
-            s["body"],
+            f'<font color="{colour}">{escape(pct(report.headline_rate))}</font>'
+            + (f' <font size="12" color="{colour}">{escape(status.state_label)}</font>' if status else ""),
+            s["headline"],
         ),
+        Paragraph(escape(f"by mass {pct(month.reuse_recycle_rate.mass)}"), s["body"]),
     ]
-    if not report.has_dispositions:
-        flow.append(Spacer(0, 3 * mm))
+    if status and not status.year_passed:
         flow.append(
             Paragraph(
-                escape(f"No dispositions were recorded in {report.title}: the month has no rates (shown as —)."),
+                escape(f"{report.fytd_label}: ")
+                + f'<font color="{colour}"><b>{escape(pct(status.value))}</b></font>'
+                + escape(f" against a trajectory of {pct(status.trajectory)}"),
                 s["body"],
             )
         )
-    flow += [Paragraph("1. Rates", s["h2"])]
-    rates = [["Figure", report.label, f"FY{report.fiscal_year} to date"]]
+    if not report.has_dispositions:
+        flow += [
+            Spacer(0, 3 * mm),
+            Paragraph(
+                escape(f"No dispositions were recorded in {report.title}: the month has no rates (shown as —)."),
+                s["body"],
+            ),
+        ]
+    flow.append(Paragraph("Targets", s["h2"]))
+    for t in report.targets:
+        flow.append(
+            Paragraph(
+                f'<font color="{state_colour(t)}"><b>{escape(t.state_label)}</b></font> '
+                + escape(f"{t.target.get_metric_display()}: {verdict_reason(t)}"),
+                s["body"],
+            )
+        )
+    if not report.targets:
+        flow.append(Paragraph("No targets are set.", s["body"]))
+    flow += [Paragraph("Last 12 months", s["h2"]), _sparkline(report, colour), Spacer(0, 2 * mm)]
+    values = [row.rolling.units for row in report.sparkline]
+    flow.append(
+        Paragraph(
+            escape(
+                f"Rolling 12-month rate by units, {report.sparkline[0].month:%b %Y} – {report.title}: "
+                f"{pct(values[0])} → {pct(values[-1])}."
+            ),
+            s["small"],
+        )
+    )
+    flow.append(Paragraph("Exceptions", s["h2"]))
+    for section in exception_sections(report):
+        flow.append(
+            Paragraph(
+                f'<font color="{section.colour}"><b>{number(section.count)}</b></font> '
+                + escape(section.title[0].lower() + section.title[1:]),
+                s["body"],
+            )
+        )
+    return [*flow, PageBreak()]
+
+
+def _sparkline(report: Report, colour: str, width: float = 80 * mm, height: float = 14 * mm) -> Drawing:
+    """Twelve bars, 0 % at the bottom and 100 % at the top, a month initial under each."""
+    drawing = Drawing(width, height + 4 * mm)
+    step = width / max(1, len(report.sparkline))
+    for index, row in enumerate(report.sparkline):
+        value = row.rolling.units
+        bar = max(0.5, (value or 0) * height)
+        fill = colors.HexColor(colour) if value is not None else colors.HexColor("#dddddd")
+        drawing.add(Rect(index * step + 1, 4 * mm, step - 2, bar, fillColor=fill, strokeColor=None))
+        drawing.add(
+            String(index * step + step / 2, 0, f"{row.month:%b}"[0], fontName=FONT, fontSize=6, textAnchor="middle")
+        )
+    return drawing
+
+
+def rates(report: Report, s: dict) -> Flow:
+    month, fytd = report.total.month, report.total.fytd
+    rows = [["Figure", report.label, f"FY{report.fiscal_year} to date"]]
     for label, key in (
         ("Reuse and recycling rate", "reuse_recycle_rate"),
         ("Reuse rate", "reuse_rate"),
         ("Recycling rate", "recycle_rate"),
     ):
-        for basis in ("units", "mass"):
-            rates.append([f"{label}, by {basis}", pct(month[key][basis]), pct(fytd[key][basis])])
-    rates += [
-        ["Dispositions (units)", number(month["units"]), number(fytd["units"])],
-        ["Mass dispositioned", kg_as_tonnes(month["mass_kg"]), kg_as_tonnes(fytd["mass_kg"])],
-        ["Avoided emissions (Scope 3 estimate)", kgco2e(month["avoided_kgco2e"]), kgco2e(fytd["avoided_kgco2e"])],
+        for by in ("units", "mass"):
+            rows.append(
+                [f"{label}, by {by}", pct(getattr(getattr(month, key), by)), pct(getattr(getattr(fytd, key), by))]
+            )
+    rows += [
+        ["Dispositions (units)", number(month.units), number(fytd.units)],
+        ["Mass dispositioned", mass(month.mass_kg), mass(fytd.mass_kg)],
+        ["Avoided emissions (Scope 3 estimate)", kgco2e(month.avoided_kgco2e), kgco2e(fytd.avoided_kgco2e)],
     ]
-    flow.append(_table(rates, [0.5, 0.25, 0.25], s))
+    return [KeepTogether([Paragraph("1. Rates", s["h2"]), _table(rows, [0.5, 0.25, 0.25], s)])]
 
+
+def groups(report: Report, s: dict) -> Flow:
+    flow = []
     for number_, section in enumerate(group_tables(report), start=2):
-        flow.append(Paragraph(f"{number_}. By {section['title']}", s["h2"]))
-        if not section["rows"]:
+        flow.append(Paragraph(f"{number_}. By {section.title}", s["h2"]))
+        if not section.rows:
             flow.append(Paragraph(f"No dispositions in FY{report.fiscal_year} to date.", s["body"]))
             continue
-        rows = [[section["heading"], "Units", "Mass", "Rate units", "Rate mass", "Units FYTD", "FYTD units / mass"]]
-        for row in section["rows"]:
-            m, span_rate = row["month"], row["fytd"]["reuse_recycle_rate"]
+        rows = [[section.heading, "Units", "Mass", "Rate units", "Rate mass", "Units FYTD", "FYTD units / mass"]]
+        for row in section.rows:
+            m, span_rate = row.month, row.fytd.reuse_recycle_rate
             rows.append(
                 [
-                    row["label"],
-                    number(m["units"]) if m else "0",
-                    kg_as_tonnes(m["mass_kg"]) if m else "—",
-                    pct(m["reuse_recycle_rate"]["units"]) if m else "—",
-                    pct(m["reuse_recycle_rate"]["mass"]) if m else "—",
-                    number(row["fytd"]["units"]),
-                    f"{pct(span_rate['units'])} / {pct(span_rate['mass'])}",
+                    row.label,
+                    number(m.units) if m else "0",
+                    mass(m.mass_kg) if m else "—",
+                    pct(m.reuse_recycle_rate.units) if m else "—",
+                    pct(m.reuse_recycle_rate.mass) if m else "—",
+                    number(row.fytd.units),
+                    f"{pct(span_rate.units)} / {pct(span_rate.mass)}",
                 ]
             )
-        flow.append(_table(rows, [0.24, 0.09, 0.13, 0.11, 0.11, 0.12, 0.2], s))
+        # The heading stays with its table's first rows (a long table still breaks, header repeated).
+        flow[-1] = KeepTogether([flow[-1], _table(rows, [0.24, 0.09, 0.13, 0.11, 0.11, 0.12, 0.2], s)])
+    return flow
 
-    chart = Image(io.BytesIO(report.chart_png), width=WIDTH, height=WIDTH * 3.6 / 8.0) if report.chart_png else None
-    flow.append(
+
+def chart(report: Report, s: dict) -> Flow:
+    image = Image(io.BytesIO(report.chart_png), width=WIDTH, height=WIDTH * 3.6 / 8.0) if report.chart_png else None
+    return [
         KeepTogether(
-            [Paragraph("4. Monthly rate against the target trajectory", s["h2"]), Spacer(0, 2 * mm)]
-            + ([chart] if chart else [Paragraph("(chart not rendered)", s["small"])])
+            [Paragraph("4. Rate against the target trajectory", s["h2"]), Spacer(0, 2 * mm)]
+            + ([image] if image else [Paragraph("(chart not rendered)", s["small"])])
         )
-    )
+    ]
 
-    packaging = report.packaging
-    flow.append(Paragraph("5. Packaging: single-use plastic", s["h2"]))
-    flow.append(
-        _table(
-            [
-                ["Figure", report.label, f"FY{report.fiscal_year} to date"],
-                ["Packages received", number(packaging["month"]["packages"]), number(packaging["fytd"]["packages"])],
-                [
-                    "Single-use plastic",
-                    kg(packaging["month"]["single_use_plastic_kg"]),
-                    kg(packaging["fytd"]["single_use_plastic_kg"]),
-                ],
-                [
-                    "Average plastic content per package",
-                    pct(packaging["month"]["avg_plastic_content"], 2),
-                    pct(packaging["fytd"]["avg_plastic_content"], 2),
-                ],
-                [
-                    f"Reduction against the baseline ({pct(packaging['month']['baseline'], 2)})",
-                    pct(packaging["month"]["plastic_reduction"]),
-                    pct(packaging["fytd"]["plastic_reduction"]),
-                ],
-            ],
-            [0.5, 0.25, 0.25],
-            s,
-        )
-    )
 
-    flow.append(Paragraph("6. Waste by GRI 306 (2020)", s["h2"]))
-    gri = [["Disclosure", "Operation", "Units", "Mass", "Units FYTD", "Mass FYTD"]]
-    for line in report.gri_306["lines"]:
-        gri.append(
+def packaging(report: Report, s: dict) -> Flow:
+    month, fytd = report.packaging.month, report.packaging.fytd
+    rows = [
+        ["Figure", report.label, f"FY{report.fiscal_year} to date"],
+        ["Packages received", number(month.packages), number(fytd.packages)],
+        ["Single-use plastic", mass(month.single_use_plastic_kg), mass(fytd.single_use_plastic_kg)],
+        ["Average plastic content per package", pct(month.avg_plastic_content, 2), pct(fytd.avg_plastic_content, 2)],
+        [
+            f"Reduction against the baseline ({pct(month.baseline, 2)})",
+            pct(month.plastic_reduction),
+            pct(fytd.plastic_reduction),
+        ],
+    ]
+    return [KeepTogether([Paragraph("5. Packaging: single-use plastic", s["h2"]), _table(rows, [0.5, 0.25, 0.25], s)])]
+
+
+def gri_306(report: Report, s: dict) -> Flow:
+    gri = report.gri_306
+    rows = [["Disclosure", "Operation", "Units", "Mass", "Units FYTD", "Mass FYTD"]]
+    for line in gri.lines:
+        rows.append(
             [
-                line["disclosure"],
-                line["operation"],
-                number(line["units"]),
-                tonnes(line["mass_t"]),
-                number(line["fytd_units"]),
-                tonnes(line["fytd_mass_t"]),
+                line.disclosure,
+                line.operation,
+                number(line.units),
+                tonnes(line.mass_t),
+                number(line.fytd_units),
+                tonnes(line.fytd_mass_t),
             ]
         )
     for disclosure, label in (("306-4", "Diverted from disposal"), ("306-5", "Directed to disposal")):
-        gri.append(
+        rows.append([disclosure, label, "", tonnes(gri.month[disclosure]), "", tonnes(gri.fytd[disclosure])])
+    return [
+        KeepTogether(
             [
-                disclosure,
-                label,
-                "",
-                tonnes(report.gri_306["month"][disclosure]),
-                "",
-                tonnes(report.gri_306["fytd"][disclosure]),
+                Paragraph("6. Waste by GRI 306 (2020)", s["h2"]),
+                _table(rows, [0.13, 0.35, 0.08, 0.16, 0.12, 0.16], s, right_from=2),
             ]
         )
-    flow.append(_table(gri, [0.13, 0.35, 0.08, 0.16, 0.12, 0.16], s, right_from=2))
-    flow += waste_flow(report.waste, s, _table) if report.waste else []
+    ]
 
-    flow.append(Paragraph("7. Targets", s["h2"]))
-    if report.targets:
-        targets = [["Target", "Baseline", "FYTD", "Trajectory", "Status", "Projection", "Meets?"]]
-        for t in report.targets:
-            targets.append(
-                [
-                    f"{t['label']} {t['comparison_label']} {pct(t['target_value'])} by FY{t['target_fiscal_year']} "
-                    f"({t['basis']})",
-                    f"{pct(t['baseline_value'], 2)} (FY{t['baseline_fiscal_year']})",
-                    pct(t["latest_value"], 2),
-                    pct(t["trajectory_value"], 2),
-                    on_track(t["on_track"]),
-                    pct(t["projection"], 2),
-                    meets(t["projected_to_meet"]),
-                ]
-            )
-        flow.append(_table(targets, [0.3, 0.14, 0.1, 0.13, 0.11, 0.12, 0.1], s))
-    else:
-        flow.append(Paragraph("No targets are set.", s["body"]))
 
-    flow.append(Paragraph("8. Exceptions", s["h2"]))
+def waste(report: Report, s: dict) -> Flow:
+    """GRI 306-3/4/5 and ESRS E5-5, fiscal year to date (``reports.waste``)."""
+    return waste_flow(report.waste, s, _table) if report.waste else []
+
+
+def targets(report: Report, s: dict) -> Flow:
+    flow = [Paragraph("7. Targets", s["h2"])]
+    if not report.targets:
+        return [*flow, Paragraph("No targets are set.", s["body"])]
+    rows = [["Target", "Baseline", "FYTD", "Trajectory", "Trend", "Status"]]
+    for t in report.targets:
+        rows.append(
+            [
+                f"{t.target.get_metric_display()} {t.target.get_comparison_display()} "
+                f"{pct(t.target.target_value)} by FY{t.target.target_fiscal_year} ({basis(t)})",
+                f"{target_pct(t.baseline, t)} (FY{t.target.baseline_fiscal_year})",
+                target_pct(t.value, t),
+                target_pct(t.trajectory, t),
+                target_pct(t.projection, t),
+                t.state_label,
+            ]
+        )
+    flow.append(_table(rows, [0.34, 0.16, 0.11, 0.13, 0.12, 0.14], s))
+    return [KeepTogether(flow + [Paragraph(escape(verdict(t)), s["small"]) for t in report.targets])]
+
+
+def exceptions(report: Report, s: dict) -> Flow:
+    """Grouped by top-level asset, one line each; the serial numbers are in the CSV."""
+    flow = [Paragraph("8. Exceptions", s["h2"])]
     for section in exception_sections(report):
-        found = section["found"]
-        title = escape(f"{section['title']}: {number(found.total)}")
+        title = escape(f"{section.title}: {number(section.count)}")
         parts = [
-            Paragraph(f'<font color="#c0392b">{title}</font>' if found.total else title, s["h3"]),
-            Paragraph(escape(section["definition"]), s["small"]),
+            Paragraph(f'<font color="#c0392b">{title}</font>' if section.count else title, s["h3"]),
+            Paragraph(escape(section.definition), s["small"]),
         ]
-        if found.rows:
-            widths = [0.19, 0.12, 0.15, 0.14, 0.12, 0.15, 0.13]
-            parts.append(_table([section["headings"], *section["cells"]], widths, s, right_from=len(widths)))
-            if found.more:
-                parts.append(Paragraph(escape(f"… and {number(found.more)} more."), s["small"]))
-        else:
-            parts.append(Paragraph("None.", s["body"]))
-        # A heading never ends a page alone; a long table still breaks (its header repeats).
-        flow.append(KeepTogether(parts) if len(found.rows) < 15 else parts[0])
-        if len(found.rows) >= 15:
-            flow += parts[1:]
-    flow.append(Paragraph("9. Value recovered and harvested parts back in service", s["h2"]))
-    recovery = [["Figure (each currency on its own)", report.label, f"FY{report.fiscal_year} to date"]]
-    recovery += [list(cells) for cells in recovery_rows(report)]
-    flow.append(_table(recovery, [0.5, 0.25, 0.25], s))
-    flow += [
+        parts += [Paragraph("• " + escape(line), s["body"]) for line in section.lines] or [
+            Paragraph("None.", s["body"])
+        ]
+        if section.more:
+            parts.append(Paragraph(escape(section.more), s["small"]))
+        flow.append(KeepTogether(parts))
+    return flow
+
+
+def recovery(report: Report, s: dict) -> Flow:
+    rows = [["Figure (each currency on its own)", report.label, f"FY{report.fiscal_year} to date"]]
+    rows += [list(cells) for cells in recovery_rows(report)]
+    return [
+        KeepTogether(
+            [
+                Paragraph("9. Value recovered and harvested parts back in service", s["h2"]),
+                _table(rows, [0.5, 0.25, 0.25], s),
+            ]
+        )
+    ]
+
+
+def footer(report: Report, s: dict) -> Flow:
+    return [
         Spacer(0, 6 * mm),
         Paragraph(
             escape(
-                f"Every figure is in {report.csv_filename}. A disposition counts in the month of its decision (UTC) "
-                "and for the site the asset came from. Rates over no dispositions have no value (—)."
+                f"Every figure, and every serial number of the exceptions, is in {report.csv_filename}. A disposition "
+                "counts in the month of its decision (UTC) and for the site the asset came from. Rates over no "
+                "dispositions have no value (—)."
             ),
             s["small"],
         ),
     ]
 
+
+# The report, in order: one builder per section, each ``(report, styles) -> flowables``.
+# A new section (waste accounting, ...) is one more function here.
+SECTIONS = [summary, rates, groups, chart, packaging, gri_306, waste, targets, exceptions, recovery, footer]
+
+
+def render_pdf(report: Report) -> bytes:
+    _register_fonts()
+    styles = _styles()
+    flow = [flowable for section in SECTIONS for flowable in section(report, styles)]
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,

@@ -6,6 +6,9 @@ from decimal import Decimal
 from django import template
 from django.utils.html import format_html
 
+from circularity.reports import formatting
+from circularity.reports.formatting import mass, mass_parts
+
 register = template.Library()
 
 NO_VALUE = "—"
@@ -28,19 +31,54 @@ def number(value, digits=0):
 
 
 @register.filter
-def on_track(value):
-    """True / False / None as a badge: on track, behind, or not enough data to say."""
-    if value is None:
-        return format_html('<span class="badge unknown">{}</span>', "No data")
-    if value:
-        return format_html('<span class="badge on-track">{}</span>', "On track")
-    return format_html('<span class="badge behind">{}</span>', "Behind")
+def mass_kg(value):
+    """A mass in kilograms as people read it (``reports.formatting.mass``): "850 kg", "1.23 t"."""
+    return mass(value)
 
 
 @register.filter
-def will_meet(value):
-    if value is None:
-        return format_html('<span class="badge unknown">{}</span>', "No data")
-    if value:
-        return format_html('<span class="badge on-track">{}</span>', "Projected to meet")
-    return format_html('<span class="badge behind">{}</span>', "Projected to miss")
+def mass_t(value):
+    """A mass in tonnes, written the same way: 0.9 -> "900 kg"."""
+    return mass(None if value is None or value == "" else Decimal(value) * 1000)
+
+
+@register.filter
+def mass_figure(value_t):
+    """A tile's mass in tonnes as a number and a smaller unit: ``900<span class="kpi-unit">kg</span>``."""
+    number_, unit = mass_parts(None if value_t is None or value_t == "" else Decimal(value_t) * 1000)
+    return format_html('{}<span class="kpi-unit">{}</span>', number_, unit)
+
+
+@register.filter
+def co2e_figure(value_t):
+    number_, unit = mass_parts(None if value_t is None or value_t == "" else Decimal(value_t) * 1000)
+    return format_html('{}<span class="kpi-unit">{} CO₂e</span>', number_, unit)
+
+
+BADGE_CLASSES = {"met": "on-track", "on_track": "on-track", "missed": "behind", "behind": "behind"}
+
+
+@register.filter
+def target_badge(status):
+    """A ``TargetStatus``'s one verdict as a coloured badge: Met, Missed, On track, Behind, No data."""
+    return format_html(
+        '<span class="badge {}">{}</span>', BADGE_CLASSES.get(status.state, "unknown"), status.state_label
+    )
+
+
+@register.filter
+def target_percent(value, metric):
+    """A target's percentage with the decimals its metric moves in (plastic: hundredths)."""
+    return percent(value, formatting.target_digits(metric))
+
+
+@register.filter
+def verdict(status):
+    """The status in one sentence (``reports.formatting.verdict``), the same as in the report."""
+    return formatting.verdict(status)
+
+
+@register.filter
+def verdict_reason(status):
+    """The sentence without its leading state, beside a badge that says it."""
+    return formatting.verdict_reason(status)

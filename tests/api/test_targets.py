@@ -48,6 +48,8 @@ def test_the_shipped_targets_answer_where_they_stand(api, fy2022):
         "on_track": False,
         "projection": pytest.approx(0.75),
         "projected_to_meet": False,
+        "status": "behind",
+        "final_value": None,
     }
 
 

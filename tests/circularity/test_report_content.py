@@ -19,7 +19,7 @@ from circularity.models import ComplianceReport, Disposition, Target
 from circularity.reports.build import build_report
 from circularity.reports.csv import COLUMNS
 from circularity.reports.send import artefacts, compose
-from circularity.targets import month_status
+from circularity.targets import month_end, target_status
 from inventory.choices import Category, Status
 from tests.circularity.report_data import build_fleet
 from tests.factories import AssetFactory, PartModelFactory, SiteFactory
@@ -85,9 +85,9 @@ def test_csv_figures_equal_the_metric_functions(march):
     assert as_float(pick(rows, **base, figure="avg_plastic_content")) == packaging["avg_plastic_content"]
     assert as_float(pick(rows, **base, figure="plastic_reduction")) == packaging["plastic_reduction"]
     for target in report.targets:
-        stored = Target.objects.get(metric=target["metric"], target_fiscal_year=target["target_fiscal_year"])
-        status = month_status(stored, MARCH)
-        base = {"section": "target", "group": target["metric"]}
+        stored = Target.objects.get(pk=target.target.pk)
+        status = target_status(stored, month_end(MARCH))
+        base = {"section": "target", "group": stored.metric}
         assert as_float(pick(rows, **base, figure="latest_value")) == status.value
         assert as_float(pick(rows, **base, figure="projection")) == status.projection
 
