@@ -42,7 +42,12 @@ def post(api, path, body, status=201):
 def test_a_server_from_deployment_to_the_compliance_report(api, client, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     post(api, "sites/", {"code": "AMS05", "name": "Amsterdam 5", "region": "westeurope", "country": "NL"})
-    post(api, "circular-centers/", {"code": "AMS-CC", "name": "Amsterdam circular center", "sites": ["AMS05"]})
+    post(
+        api,
+        "circular-centers/",
+        # It shreds on site: its recycling needs no downstream vendor (SPEC section 9).
+        {"code": "AMS-CC", "name": "Amsterdam circular center", "sites": ["AMS05"], "onsite_routes": ["recycle"]},
+    )
     server_model = post(
         api,
         "part-models/",
