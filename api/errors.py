@@ -11,20 +11,31 @@
   body: ``{"code": ..., "detail": ..., <the data of the refusal>}``.
 * A database constraint that a concurrent writer won (``IntegrityError``) or a protected
   row (``ProtectedError``) -> 409; a Django ``ValidationError`` -> 400.
+* A body over Django's limit read by anything but ``api.parsers`` (``RequestDataTooBig``)
+  -> 413, as the parser answers past an endpoint's limit.
 
-Everything else is DRF's own handling (400 field errors, 401, 403, 404, 405, 429).
+Everything else is DRF's own handling (400 field errors, 401, 403, 404, 405, 415, 429).
+What no view handles is answered by ``api.middleware`` (a JSON 500 with the request id)
+and, outside any view, by ``api_error_page`` (Django's ``handler400/404/500``): JSON under
+``/api/``, Django's pages elsewhere.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
+from django.views import defaults
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from inventory.errors import AssetNotFound, BatchRefused, LifecycleError, MomentRefused
+
+from .middleware import is_api, problem_response
+from .parsers import RequestTooLarge
 
 
 class ExternalIdConflict(LifecycleError):
@@ -107,7 +118,34 @@ def exception_handler(exc, context):
     if isinstance(exc, IntegrityError):
         detail = "Another request changed the same records at the same time; read them again and retry."
         return Response({"code": "conflict", "detail": detail}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if isinstance(exc, DjangoValidationError):
         body = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
+
+
+PAGES = {
+    400: ("bad_request", "The request cannot be read.", defaults.bad_request),
+    404: ("not_found", "Nothing is at this URL; see /api/v1/ for the resources.", defaults.page_not_found),
+    500: ("server_error", "The server failed to answer this request.", defaults.server_error),
+}
+
+
+def api_error_page(status_code: int):
+    """Django's ``handler<status>``: the house JSON body under ``/api/``, Django's page elsewhere."""
+    code, detail, page = PAGES[status_code]
+
+    def handler(request, exception=None):
+        if is_api(request):
+            return problem_response(request, status_code, code, detail)
+        return page(request) if status_code == 500 else page(request, exception)
+
+    handler.__name__ = f"handler{status_code}"
+    return handler
+
+
+bad_request = api_error_page(400)
+page_not_found = api_error_page(404)
+server_error = api_error_page(500)

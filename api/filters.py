@@ -102,6 +102,17 @@ class TargetYearField(_MomentsField):
         return moments.check_year(int(text), field="value", first=FIRST_TARGET_YEAR, last=LAST_TARGET_YEAR)
 
 
+class IdFilter(filters.NumberFilter):
+    """A row's id: a whole number from 1 to the largest bigint (a larger one used to answer 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class MomentFilter(filters.IsoDateTimeFilter):
     """A time bound, ``2022-03-15T12:00:00Z``: with a time zone, within what the columns hold."""
 
@@ -149,7 +160,7 @@ class AssetFilter(filters.FilterSet):
     site = filters.CharFilter(field_name="site__code", help_text="Site code.")
     center = filters.CharFilter(field_name="center__code", help_text="Circular center code.")
     category = filters.MultipleChoiceFilter(field_name="part_model__category", choices=Category.choices)
-    part_model = filters.NumberFilter(field_name="part_model_id", help_text="Part model id.")
+    part_model = IdFilter(field_name="part_model_id", help_text="Part model id.")
     parent = filters.CharFilter(field_name="parent__serial_number", help_text="Serial number of the parent.")
     top_level = BooleanFilter(field_name="parent", lookup_expr="isnull", help_text="Not installed in another.")
     serial_prefix = filters.CharFilter(field_name="serial_number", lookup_expr="startswith")
@@ -221,7 +232,7 @@ class DispositionFilter(filters.FilterSet):
 class PackagingRecordFilter(filters.FilterSet):
     site = filters.CharFilter(field_name="site__code")
     supplier = filters.CharFilter(lookup_expr="icontains")
-    part_model = filters.NumberFilter(field_name="part_model_id")
+    part_model = IdFilter(field_name="part_model_id")
     received_after = DayFilter(field_name="received_on", lookup_expr="gte")
     received_before = DayFilter(field_name="received_on", lookup_expr="lt")
 

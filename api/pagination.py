@@ -20,6 +20,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+# Pages past this would skip more rows than any table holds (and overflow OFFSET's bigint).
+MAX_PAGE_NUMBER = 10**9
+
 
 class PageNumberPagination(pagination.BasePagination):
     page_size = 100
@@ -46,22 +49,15 @@ class PageNumberPagination(pagination.BasePagination):
         value = request.query_params.get(self.page_size_query_param)
         if value is None:
             return self.page_size
-        try:
-            size = int(value)
-        except ValueError:
-            size = 0
+        size = _whole_number(value)
         if size < 1:
             raise ValidationError({self.page_size_query_param: [f"Use a whole number from 1 to {self.max_page_size}."]})
         return min(size, self.max_page_size)
 
     def _page_number(self, request) -> int:
-        value = request.query_params.get(self.page_query_param, "1")
-        try:
-            number = int(value)
-        except ValueError:
-            number = 0
-        if number < 1:
-            raise ValidationError({self.page_query_param: ["Use a page number from 1."]})
+        number = _whole_number(request.query_params.get(self.page_query_param, "1"))
+        if not 1 <= number <= MAX_PAGE_NUMBER:
+            raise ValidationError({self.page_query_param: [f"Use a page number from 1 to {MAX_PAGE_NUMBER:,}."]})
         return number
 
     def _link(self, page: int | None) -> str | None:
@@ -111,6 +107,12 @@ class PageNumberPagination(pagination.BasePagination):
             ),
             parameter(self.count_query_param, "true: add the exact count of matching rows (costs a COUNT).", "boolean"),
         ]
+
+
+def _whole_number(text: str) -> int:
+    """A page or size as written (digits, at most 12 of them); 0 for anything else."""
+    text = text.strip()
+    return int(text) if text.isdecimal() and text.isascii() and len(text) <= 12 else 0
 
 
 class IdsFirstPageNumberPagination(PageNumberPagination):

@@ -43,7 +43,9 @@ class ModelPermissions(DjangoModelPermissions):
         per_action = getattr(view, "action_permissions", None) or {}
         if action in per_action:
             return list(per_action[action])
-        if request.method == "OPTIONS":
-            return None
         required = getattr(view, "required_permissions", None)
-        return list(required) if required is not None else None
+        if required is not None:
+            # Also for OPTIONS (and the browsable API's forms, which ask as OPTIONS): such
+            # a view (the metrics) has no queryset for the model permissions to read.
+            return list(required)
+        return None  # OPTIONS of a viewset: its queryset's model permissions

@@ -231,6 +231,7 @@ class EventViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
     ordering_fields = ["occurred_at", "recorded_at", "id"]
     ordering = ["-occurred_at", "-id"]
     action_permissions = {"create": ["inventory.add_lifecycleevent", "inventory.change_asset"]}
+    max_body_bytes = bulk.MAX_BODY_BYTES  # 10,000 items fit (api.parsers); more is a 413
 
     def get_queryset(self):
         return visible(LifecycleEvent.objects.all(), scope_for(self.request))

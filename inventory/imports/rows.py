@@ -16,6 +16,7 @@ from ..choices import Status
 from ..errors import MomentRefused
 from ..models import Asset
 from ..registration import REGISTRATION_STATUSES
+from ..text import text_problem
 
 COLUMNS = (
     "serial_number",
@@ -126,8 +127,16 @@ def _parse(line: int, values: dict[str, str], errors: list[RowError]) -> Row:
     def error(column: str, message: str):
         errors.append(RowError(line, column, message))
 
+    unstorable = set()
+    for column, value in values.items():
+        problem = text_problem(value)
+        if problem:  # a cell PostgreSQL cannot hold: refused by its line and column, never looked up
+            error(column, problem.rstrip("."))
+            unstorable.add(column)
+    for column in unstorable:
+        values[column] = ""
     for column in REQUIRED_COLUMNS:
-        if not values.get(column):
+        if column not in unstorable and not values.get(column):
             error(column, "is required")
     for column, limit in MAX_LENGTH.items():
         if len(values.get(column, "")) > limit:

@@ -62,3 +62,10 @@ def test_importing_needs_the_add_permission(client, django_user_model):
     client.force_login(analyst)
     assert client.get(IMPORT).status_code == 403
     assert IMPORT not in client.get(reverse("admin:inventory_asset_changelist")).content.decode()
+
+
+def test_a_file_with_a_nul_character_names_its_line_and_column(admin_client, catalog):
+    response = upload(admin_client, HEADER + "SRV-1,Contoso,R740,AMS05,,\nSRV-\x002,Contoso,R740,AMS05,,\n")
+    assert response.status_code == 200
+    assert [str(e) for e in response.context["errors"]] == ["line 3, serial_number: Null characters are not allowed"]
+    assert not Asset.objects.exists()

@@ -235,3 +235,14 @@ def test_the_import_runs_a_fixed_number_of_queries_whatever_the_rows(catalog):
 
 def test_row_error_reads_like_the_message_staff_see():
     assert str(RowError(7, "site", "no site with code 'XYZ01'")) == "line 7, site: no site with code 'XYZ01'"
+
+
+@pytest.mark.parametrize("column", ["serial_number", "asset_tag", "manufacturer", "site", "parent_serial_number"])
+def test_a_cell_with_a_nul_character_is_an_error_of_its_line_and_column(catalog, column):
+    """PostgreSQL cannot hold a NUL character (inventory.text): refused, never looked up."""
+    values = {"serial_number": "SRV-9", "asset_tag": "AT-9", "manufacturer": "Contoso", "site": "AMS05"}
+    values[column] = "AB\x00CD"
+    row = ",".join(values.get(name, "") for name in HEADER.strip().split(","))
+    errors = refusal(HEADER + "SRV-1,,Contoso,R740,AMS05,,,\n" + row + "\n").errors
+    assert RowError(3, column, "Null characters are not allowed") in errors
+    assert not Asset.objects.exists()
