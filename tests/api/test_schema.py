@@ -2,7 +2,9 @@
 
 import pytest
 import yaml
+from django.core.exceptions import FieldDoesNotExist
 from django.core.management import call_command
+from drf_spectacular.generators import SchemaGenerator
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +68,66 @@ def test_every_operation_but_the_schema_needs_authentication(schema):
                 continue
             assert {"tokenAuth": []} in operation["security"], (method, path)
             assert {} not in operation["security"], (method, path)
+
+
+def column_of(model, field):
+    """The model column a serializer field reads, or a nullable one on its way; None when none."""
+    if field.source == "*" or getattr(field, "many", False) or hasattr(field, "child_relation"):
+        return None
+    column = None
+    for name in field.source_attrs:
+        if model is None:
+            return None
+        try:
+            column = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if not column.concrete:
+            return None
+        if column.null:
+            return column
+        model = column.related_model
+    return column
+
+
+def test_every_column_that_may_be_null_is_nullable_in_the_responses_that_show_it(django_db_blocker):
+    """Compares each model's ``null=True`` columns with the schema, for every response component."""
+    generator = SchemaGenerator()
+    with django_db_blocker.unblock():
+        schema = generator.get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+    checked, wrong = [], []
+    for component in generator.registry._components.values():
+        model = getattr(getattr(component.object, "Meta", None), "model", None)
+        if component.type != "schemas" or model is None or component.name.endswith("Request"):
+            continue
+        properties = components[component.name]["properties"]
+        for name, field in component.object.fields.items():
+            column = column_of(model, field)
+            if name not in properties or column is None or not column.null:
+                continue
+            checked.append(f"{component.name}.{name}")
+            if not properties[name].get("nullable"):
+                wrong.append(f"{component.name}.{name} ({column.model.__name__}.{column.name} is null=True)")
+    assert wrong == []
+    assert {"Asset.center", "Event.actor", "Event.parent", "Disposition.actor", "Disposition.to_site"} <= set(checked)
+
+
+def test_every_operation_documents_its_errors_with_the_error_body(schema):
+    error = {"$ref": "#/components/schemas/Error"}
+    assert schema["components"]["schemas"]["Error"]["properties"]["request_id"] == {"type": "string"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            expected = {"400", "401", "403", "404", "429"}
+            if method in ("post", "put", "patch"):
+                expected |= {"409", "413", "415"}
+            assert expected <= set(operation["responses"]), (method, path)
+            for code in expected:
+                assert operation["responses"][code]["content"]["application/json"]["schema"] == error
+
+
+def test_request_bodies_are_json_only(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" in operation:
+                assert list(operation["requestBody"]["content"]) == ["application/json"], (method, path)

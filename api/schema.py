@@ -1,0 +1,95 @@
+"""The OpenAPI schema tells the truth (issue 10 §8): one ``AutoSchema`` for every operation.
+
+drf-spectacular describes what the serializers declare. Two things they cannot say are
+added here, in one place, rather than per view:
+
+* **Nullable columns.** A response field read from a model column that may be ``NULL``
+  (``Asset.center``, ``LifecycleEvent.actor``, ``Disposition.to_site``, ...), or through a
+  relation that may be, is ``nullable`` in responses, whatever the serializer declared.
+  ``tests/api/test_schema.py`` compares every ``null=True`` column with the schema.
+* **Error answers.** Every operation documents the errors the API answers (docs/api.md
+  "Errors") with the one error body, ``Error``: 400, 401, 403, 404 and 429 for all;
+  405, 409, 413 and 415 for those that take a body. 500 is not documented: it is a bug.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import FieldDoesNotExist
+from drf_spectacular import openapi
+from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework import serializers
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": (
+        'The error body. Field errors name each field, `{"field": ["message", ...]}`; '
+        "refusals carry `code`, `detail` and their data (docs/api.md, Errors); a failure of "
+        "the server carries `request_id`, also in the `X-Request-ID` header and the log."
+    ),
+    "properties": {
+        "code": {"type": "string", "description": "What kind of refusal, e.g. `transition_refused`."},
+        "detail": {"type": "string", "description": "What went wrong, in a sentence."},
+        "errors": {
+            "type": "array",
+            "items": {"type": "object", "additionalProperties": True},
+            "description": "Bulk bodies: one entry per bad or refused item, by `index`.",
+        },
+        "request_id": {"type": "string"},
+    },
+    "additionalProperties": True,
+}
+
+ERRORS = {
+    "400": "Bad input: field errors name each field.",
+    "401": "No or bad credentials.",
+    "403": "No permission (or a write outside what an access scope may change).",
+    "404": "Nothing there, or outside the caller's access scope.",
+    "429": "Over the request budget; see Retry-After.",
+}
+BODY_ERRORS = {
+    "409": "The rules refuse it, or a concurrent write won.",
+    "413": "The body is larger than this endpoint takes.",
+    "415": "The body is not JSON.",
+}
+
+
+def nullable_column(field: serializers.Field) -> bool:
+    """Whether ``field`` reads a column (or goes through a relation) that may be NULL."""
+    serializer = field.parent
+    model = getattr(getattr(serializer, "Meta", None), "model", None)
+    if model is None or field.source == "*" or isinstance(field, serializers.ManyRelatedField):
+        return False  # a list of related rows is empty, never null
+    for name in field.source_attrs:
+        try:
+            column = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        if not column.concrete:
+            return False  # a reverse relation: not a column
+        if column.null:
+            return True
+        model = column.related_model
+        if model is None:
+            return False
+    return False
+
+
+class AutoSchema(openapi.AutoSchema):
+    def _get_serializer_field_meta(self, field, direction):
+        meta = super()._get_serializer_field_meta(field, direction)
+        if direction == "response" and isinstance(field, serializers.Field) and nullable_column(field):
+            meta["nullable"] = True
+        return meta
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        component = ResolvedComponent(name="Error", type=ResolvedComponent.SCHEMA, object="Error", schema=ERROR_SCHEMA)
+        self.registry.register_on_missing(component)
+        errors = dict(ERRORS)
+        if self.method in ("POST", "PUT", "PATCH"):
+            errors.update(BODY_ERRORS)
+        for code, description in sorted(errors.items()):
+            responses.setdefault(
+                code, {"description": description, "content": {"application/json": {"schema": component.ref}}}
+            )
+        return responses
