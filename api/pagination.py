@@ -38,8 +38,7 @@ class PageNumberPagination(pagination.BasePagination):
         offset = (self.page - 1) * self.page_size
         rows = self.rows(queryset, offset, self.page_size + 1)
         self.has_next = len(rows) > self.page_size
-        wants_count = request.query_params.get(self.count_query_param, "").lower() in {"true", "1", "yes"}
-        self.count = queryset.count() if wants_count else None
+        self.count = queryset.count() if wants_count(request, self.count_query_param) else None
         return rows[: self.page_size]
 
     def rows(self, queryset, offset: int, limit: int) -> list:
@@ -91,28 +90,48 @@ class PageNumberPagination(pagination.BasePagination):
         }
 
     def get_schema_operation_parameters(self, view):
-        def parameter(name, description, kind="integer"):
+        def parameter(name, description, **schema):
             return {
                 "name": name,
                 "required": False,
                 "in": "query",
                 "description": force_str(description),
-                "schema": {"type": kind},
+                "schema": schema,
             }
 
         return [
-            parameter(self.page_query_param, "Page number, from 1."),
+            parameter(self.page_query_param, "Page number.", type="integer", minimum=1, maximum=MAX_PAGE_NUMBER),
             parameter(
-                self.page_size_query_param, f"Rows per page (default {self.page_size}, most {self.max_page_size})."
+                self.page_size_query_param,
+                f"Rows per page (default {self.page_size}; a larger size than {self.max_page_size} is capped).",
+                type="integer",
+                minimum=1,
+                maximum=MAX_WHOLE_NUMBER,
             ),
-            parameter(self.count_query_param, "true: add the exact count of matching rows (costs a COUNT).", "boolean"),
+            parameter(
+                self.count_query_param, "true: add the exact count of matching rows (costs a COUNT).", type="boolean"
+            ),
         ]
+
+
+MAX_WHOLE_NUMBER = 10**12 - 1  # the most digits a page or a page size is read with
 
 
 def _whole_number(text: str) -> int:
     """A page or size as written (digits, at most 12 of them); 0 for anything else."""
     text = text.strip()
     return int(text) if text.isdecimal() and text.isascii() and len(text) <= 12 else 0
+
+
+TRUE, FALSE = frozenset({"true", "1", "yes", "on"}), frozenset({"false", "0", "no", "off", ""})
+
+
+def wants_count(request, name: str) -> bool:
+    """``?count=true``; anything but a boolean is a 400, not silently "no"."""
+    value = request.query_params.get(name, "").strip().lower()
+    if value not in TRUE | FALSE:
+        raise ValidationError({name: [f"{value!r} is not a boolean: use true or false."]})
+    return value in TRUE
 
 
 class IdsFirstPageNumberPagination(PageNumberPagination):

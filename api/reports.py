@@ -21,6 +21,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, renderers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from circularity.models import ComplianceReport
@@ -118,6 +119,13 @@ class ComplianceReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             raise NotFound(f"No compliance report for {month:%Y-%m}.")
         self.check_object_permissions(self.request, report)
         return report
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # An error is JSON, as everywhere in the API, even to a client that asked for the
+        # file (``Accept: application/pdf``, ``?format=csv``): the schema says so.
+        if response.status_code >= 400 and isinstance(response, Response):
+            request.accepted_renderer, request.accepted_media_type = renderers.JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def _download(self, field: str, content_type: str, extension: str) -> HttpResponse:
         report = self.get_object("id", "period", field)

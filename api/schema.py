@@ -19,6 +19,7 @@ from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
+TEXT_OR_MESSAGES = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
 ERROR_SCHEMA = {
     "type": "object",
     "description": (
@@ -27,8 +28,9 @@ ERROR_SCHEMA = {
         "the server carries `request_id`, also in the `X-Request-ID` header and the log."
     ),
     "properties": {
-        "code": {"type": "string", "description": "What kind of refusal, e.g. `transition_refused`."},
-        "detail": {"type": "string", "description": "What went wrong, in a sentence."},
+        # Strings in a refusal; lists of messages when a field of the body is named so.
+        "code": {**TEXT_OR_MESSAGES, "description": "What kind of refusal, e.g. `transition_refused`."},
+        "detail": {**TEXT_OR_MESSAGES, "description": "What went wrong, in a sentence."},
         "errors": {
             "type": "array",
             "items": {"type": "object", "additionalProperties": True},

@@ -99,3 +99,10 @@ def test_a_deep_page_aggregates_components_for_its_own_rows_only(api, servers, q
     plan = analyze(listing)
     # The page and the one row more that says whether a next page exists; not the six skipped.
     assert subplan_loops(plan) == [3]
+
+
+@pytest.mark.parametrize("value", ["2", "maybe", "TRUE!"])
+def test_count_that_is_not_a_boolean_is_400(api, value):
+    response = api.get("/api/v1/sites/", {"count": value})
+    assert response.status_code == 400
+    assert list(response.json()) == ["count"]

@@ -104,3 +104,14 @@ def test_the_list_runs_a_fixed_number_of_queries(api, reports):
     for month in range(3, 13):
         make_report(dt.date(2022, month, 1))
     assert count() == few
+
+
+@pytest.mark.parametrize("file", ["pdf", "csv"])
+@pytest.mark.parametrize("how", [{"HTTP_ACCEPT": "application/pdf, text/csv"}, {"format": "file"}])
+def test_an_error_is_json_even_to_a_client_that_asked_for_the_file(api, reports, file, how):
+    query = {"format": file} if how.get("format") else {}
+    headers = {} if how.get("format") else how
+    response = api.get(f"/api/v1/reports/2021-12/{file}/", query, **headers)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"] == "No compliance report for 2021-12."
