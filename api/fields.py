@@ -5,6 +5,9 @@ circular centers are looked up in the caller's access scope, so one outside it i
 "unknown" too: a write body cannot probe, or reach, what the caller may not see.
 """
 
+import decimal
+
+from django.db import models
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_choice_field
 from rest_framework import serializers
@@ -77,6 +80,44 @@ class PartModelField(serializers.PrimaryKeyRelatedField):
         super().__init__(**kwargs)
 
 
+class RoundedDecimalField(serializers.DecimalField):
+    """A decimal column's field that rounds to the column's places before checking digits.
+
+    A JSON number is binary: 0.1 + 0.2 arrives as 0.30000000000000004, which no decimal
+    column of 6 places holds. It is rounded half to even to the column's places (a mass to
+    the gram, a fraction to the millionth); only then are the whole digits checked.
+    """
+
+    def validate_precision(self, value):
+        if self.decimal_places is not None:
+            try:
+                value = value.quantize(decimal.Decimal(1).scaleb(-self.decimal_places), decimal.ROUND_HALF_EVEN)
+            except decimal.InvalidOperation:  # more digits than any column: refused as such
+                self.fail("max_digits", max_digits=self.max_digits)
+        return super().validate_precision(value)
+
+
+class TextField(serializers.CharField):
+    """Text, and only text: DRF's ``CharField`` turns ``0`` or ``1.5`` into ``"0"``, ``"1.5"``;
+    the schema says a string, so a number is refused (400), as a list or an object is."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """The API's model serializer: text columns take text only, decimals are rounded."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: TextField,
+        models.TextField: TextField,
+        models.DecimalField: RoundedDecimalField,
+    }
+
+
 class MomentField(serializers.DateTimeField):
     """An ISO 8601 date and time with its time zone, that has happened (``inventory.moments``).
 
@@ -92,10 +133,17 @@ class MomentField(serializers.DateTimeField):
             raise serializers.ValidationError(refused.sentence, code=refused.code) from None
 
 
+class PeriodBoundField(TextField):
+    """``YYYY-MM`` or ``FYYYYY``, read by ``circularity.periods``; blank means the default."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_blank=True, **kwargs)
+
+
 class AssetListField(serializers.ListField):
     """A list of serial numbers, resolved in ONE query (within the caller's scope)."""
 
-    child = serializers.CharField(max_length=64)
+    child = TextField(max_length=64)
     default_error_messages = {"unknown": "No asset has serial number {serials}."}
 
     def to_internal_value(self, data):

@@ -11,6 +11,7 @@ years 1990 … 2100, a target's fiscal year within FY2000 … FY2100.
 import django_filters as filters
 from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 
 from circularity.choices import Metric, Route, SanitizationMethod
 from circularity.models import (
@@ -27,6 +28,8 @@ from inventory import moments
 from inventory.choices import Action, Category, Source, Status
 from inventory.errors import MomentRefused
 from inventory.models import Asset, LifecycleEvent, PartModel, Site
+
+from . import bounds
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -102,6 +105,7 @@ class TargetYearField(_MomentsField):
         return moments.check_year(int(text), field="value", first=FIRST_TARGET_YEAR, last=LAST_TARGET_YEAR)
 
 
+@extend_schema_field(bounds.ID)
 class IdFilter(filters.NumberFilter):
     """A row's id: a whole number from 1 to the largest bigint (a larger one used to answer 500)."""
 
@@ -113,16 +117,19 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field(bounds.TIME_BOUND)
 class MomentFilter(filters.IsoDateTimeFilter):
     """A time bound, ``2022-03-15T12:00:00Z``: with a time zone, within what the columns hold."""
 
     field_class = TimeBoundField
 
 
+@extend_schema_field(bounds.DAY_BOUND)
 class DayFilter(filters.DateFilter):
     field_class = DayField
 
 
+@extend_schema_field(bounds.FISCAL_YEAR)
 class TargetYearFilter(filters.NumberFilter):
     field_class = TargetYearField
 

@@ -30,15 +30,17 @@ from circularity.periods import (
 )
 from inventory.scopes import SHARED
 
+from .fields import PeriodBoundField, TextField
+
 MAX_MONTHS = 240  # twenty years of months (or twenty fiscal years) per request
 
 
 class MetricsQuerySerializer(serializers.Serializer):
     period = serializers.ChoiceField(choices=PeriodKind.choices, default=PeriodKind.MONTH)
-    start = serializers.CharField(
-        required=False, help_text="First period: YYYY-MM, or FYYYYY for fiscal years. Default: 11 months before end."
+    start = PeriodBoundField(
+        help_text="First period: YYYY-MM, or FYYYYY for fiscal years. Default: 11 months before end."
     )
-    end = serializers.CharField(required=False, help_text="Last period, included. Default: the current one.")
+    end = PeriodBoundField(help_text="Last period, included. Default: the current one.")
     group_by = serializers.ChoiceField(
         choices=[Dimension.SITE, Dimension.CENTER, Dimension.CATEGORY], required=False, allow_null=True
     )
@@ -98,8 +100,8 @@ class DisposedMassSerializer(serializers.Serializer):
 
 
 class CircularityRowSerializer(serializers.Serializer):
-    period = serializers.CharField(help_text="2022-01 for a month, FY2022 for a fiscal year.")
-    group = serializers.CharField(allow_null=True, help_text="Site or center code, or category; null for the total.")
+    period = TextField(help_text="2022-01 for a month, FY2022 for a fiscal year.")
+    group = TextField(allow_null=True, help_text="Site or center code, or category; null for the total.")
     units = serializers.IntegerField(help_text="Dispositions (assets) decided in the period.")
     mass_kg = _kilograms()
     reuse_recycle_rate = RateSerializer()
@@ -111,8 +113,8 @@ class CircularityRowSerializer(serializers.Serializer):
 
 
 class PackagingRowSerializer(serializers.Serializer):
-    period = serializers.CharField()
-    group = serializers.CharField(allow_null=True, help_text="Site code; null for the total.")
+    period = TextField()
+    group = TextField(allow_null=True, help_text="Site code; null for the total.")
     packages = serializers.IntegerField()
     avg_plastic_content = serializers.FloatField(allow_null=True, help_text="Package-weighted; null without packages.")
     plastic_reduction = serializers.FloatField(

@@ -7,6 +7,13 @@ added here, in one place, rather than per view:
   (``Asset.center``, ``LifecycleEvent.actor``, ``Disposition.to_site``, ...), or through a
   relation that may be, is ``nullable`` in responses, whatever the serializer declared.
   ``tests/api/test_schema.py`` compares every ``null=True`` column with the schema.
+* **Bounds of the domain.** What a rule of one home bounds and JSON Schema can say is
+  said: moments and days are written in the years 1990 … 2100 (``inventory.moments``) with
+  an offset within ±14:00 (``MOMENT_PATTERN``), a target's fiscal years lie in FY2000 …
+  FY2100 and its values are fractions, a country is two letters, ids are positive 64-bit.
+  What it cannot say (a referenced key exists and lies in the caller's scope, a moment is
+  not in the future, a serial number is free, a baseline comes before its target) is a
+  400 naming the field; docs/api.md "Fuzzing" says how the schemathesis run treats it.
 * **Error answers.** Every operation documents the errors the API answers (docs/api.md
   "Errors") with the one error body, ``Error``: 400, 401, 403, 404 and 429 for all;
   405, 409, 413 and 415 for those that take a body. 500 is not documented: it is a bug.
@@ -16,8 +23,30 @@ from __future__ import annotations
 
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
+
+from circularity.models import PackagingRecord, Target
+from inventory.models import Site
+
+from .bounds import DAY, FISCAL_YEAR, FRACTION, MOMENT, MONTH_OR_FISCAL_YEAR
+from .fields import MomentField, PeriodBoundField
+
+# Columns whose rule lives in a validator function that the schema cannot read.
+COLUMN_BOUNDS = {
+    (Target, "target_fiscal_year"): FISCAL_YEAR,
+    (Target, "baseline_fiscal_year"): FISCAL_YEAR,
+    (Target, "target_value"): FRACTION,
+    (Target, "baseline_value"): FRACTION,
+    (Site, "country"): {"pattern": "^[A-Za-z]{2}$"},
+    (PackagingRecord, "received_on"): DAY,
+    # Above 0 at the column's precision: the smallest mass it holds (api.fields.RoundedDecimalField).
+    (PackagingRecord, "packaging_mass_g"): {
+        "minimum": 10 ** -PackagingRecord._meta.get_field("packaging_mass_g").decimal_places
+    },
+    (PackagingRecord, "single_use_plastic_g"): {"minimum": 0},
+}
 
 TEXT_OR_MESSAGES = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
 ERROR_SCHEMA = {
@@ -55,6 +84,14 @@ BODY_ERRORS = {
 }
 
 
+def column_of(field: serializers.Field):
+    """The model and column name ``field`` of a model serializer reads directly, or None."""
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or len(getattr(field, "source_attrs", ())) != 1:
+        return None
+    return model, field.source_attrs[0]
+
+
 def nullable_column(field: serializers.Field) -> bool:
     """Whether ``field`` reads a column (or goes through a relation) that may be NULL."""
     serializer = field.parent
@@ -76,7 +113,41 @@ def nullable_column(field: serializers.Field) -> bool:
     return False
 
 
+class MomentFieldSchema(OpenApiSerializerFieldExtension):
+    """A moment a client sends: the pattern of ``MOMENT``; answered, a plain date-time."""
+
+    target_class = MomentField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return dict(MOMENT)
+        return {"type": "string", "format": "date-time"}
+
+
+class PeriodBoundSchema(OpenApiSerializerFieldExtension):
+    target_class = PeriodBoundField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return dict(MONTH_OR_FISCAL_YEAR)
+
+
 class AutoSchema(openapi.AutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        key = column_of(field) if isinstance(field, serializers.Field) else None
+        if direction == "request" and key in COLUMN_BOUNDS and "$ref" not in schema:
+            bounds = COLUMN_BOUNDS[key]
+            # A pattern replaces the format (a generator cannot satisfy both at once).
+            schema = {**{k: v for k, v in schema.items() if "pattern" not in bounds or k != "format"}, **bounds}
+        return schema
+
+    def _unwrap_list_serializer(self, serializer, direction):
+        schema = super()._unwrap_list_serializer(serializer, direction)
+        if schema and isinstance(serializer, serializers.ListSerializer):  # e.g. the bulk body
+            schema.update({"minItems": serializer.min_length} if serializer.min_length is not None else {})
+            schema.update({"maxItems": serializer.max_length} if serializer.max_length is not None else {})
+        return schema
+
     def _get_serializer_field_meta(self, field, direction):
         meta = super()._get_serializer_field_meta(field, direction)
         if direction == "response" and isinstance(field, serializers.Field) and nullable_column(field):

@@ -12,10 +12,19 @@ from rest_framework import serializers
 from circularity.choices import Route
 from circularity.models import CircularCenter, Disposition, PackagingRecord, SanitizationRecord, Shipment, Target
 
-from ..fields import AssetField, AssetListField, CenterField, MomentField, PartModelField, SiteField
+from ..fields import (
+    AssetField,
+    AssetListField,
+    CenterField,
+    ModelSerializer,
+    MomentField,
+    PartModelField,
+    SiteField,
+    TextField,
+)
 
 
-class CircularCenterSerializer(serializers.ModelSerializer):
+class CircularCenterSerializer(ModelSerializer):
     sites = SiteField(many=True, required=False, help_text="Codes of the sites (campus) it serves.")
 
     class Meta:
@@ -29,13 +38,17 @@ class CircularCenterSerializer(serializers.ModelSerializer):
         return value
 
 
-class ShipmentSerializer(serializers.ModelSerializer):
+class ShipmentSerializer(ModelSerializer):
     """A shipment; posting one ships its (decommissioned, top-level) assets."""
 
     from_site = SiteField()
     to_center = CenterField()
     shipped_at = MomentField()
-    assets = AssetListField(help_text="Serial numbers of the top-level assets shipped.")
+    assets = AssetListField(
+        min_length=1,
+        error_messages={"min_length": "A shipment needs at least one asset."},
+        help_text="Serial numbers of the top-level assets shipped.",
+    )
 
     class Meta:
         model = Shipment
@@ -52,7 +65,7 @@ class ReceiveSerializer(serializers.Serializer):
     received_at = MomentField()
 
 
-class SanitizationSerializer(serializers.ModelSerializer):
+class SanitizationSerializer(ModelSerializer):
     asset = AssetField()
     performed_at = MomentField()
 
@@ -76,7 +89,7 @@ class SanitizationSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class DispositionSerializer(serializers.ModelSerializer):
+class DispositionSerializer(ModelSerializer):
     """One disposition row: one asset of the tree the decision was made for."""
 
     asset = serializers.SlugRelatedField(slug_field="serial_number", read_only=True)
@@ -120,8 +133,8 @@ class DispositionCreateSerializer(serializers.Serializer):
     route = serializers.ChoiceField(choices=Route.choices)
     decided_at = MomentField()
     to_site = SiteField(required=False, allow_null=True, help_text="For reuse: the site it returns to.")
-    vendor = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    certificate_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    vendor = TextField(max_length=200, required=False, allow_blank=True, default="")
+    certificate_id = TextField(max_length=100, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
         if attrs["route"] == Route.REUSE and attrs.get("to_site") is None:
@@ -133,7 +146,7 @@ class DispositionCreateSerializer(serializers.Serializer):
         return attrs
 
 
-class PackagingRecordSerializer(serializers.ModelSerializer):
+class PackagingRecordSerializer(ModelSerializer):
     site = SiteField()
     part_model = PartModelField(required=False, allow_null=True)
 
@@ -169,7 +182,7 @@ class PackagingRecordSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(ModelSerializer):
     """A target, and where it stands (read-only, computed by ``circularity.targets``).
 
     The view attaches the ``TargetStatus`` as ``progress`` before rendering.

@@ -20,12 +20,21 @@ from inventory.models import Asset, LifecycleEvent, PartModel, Site
 from inventory.registration import REGISTRATION_STATUSES
 from inventory.scopes import in_scope, scope_for, taken_identities, taken_message
 
-from ..fields import AssetField, CenterField, MomentField, PartModelField, RegistrationStatusField, SiteField
+from ..fields import (
+    AssetField,
+    CenterField,
+    ModelSerializer,
+    MomentField,
+    PartModelField,
+    RegistrationStatusField,
+    SiteField,
+    TextField,
+)
 
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 
 
-class SiteSerializer(serializers.ModelSerializer):
+class SiteSerializer(ModelSerializer):
     class Meta:
         model = Site
         fields = ["code", "name", "region", "country"]
@@ -43,7 +52,7 @@ class SiteSerializer(serializers.ModelSerializer):
         return value
 
 
-class PartModelSerializer(serializers.ModelSerializer):
+class PartModelSerializer(ModelSerializer):
     """A SKU. ``data_bearing`` defaults from the category when a new one omits it."""
 
     data_bearing = serializers.BooleanField(
@@ -61,7 +70,7 @@ class PartModelSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class AssetSerializer(serializers.ModelSerializer):
+class AssetSerializer(ModelSerializer):
     """An asset; written once to register it, changed afterwards by the lifecycle actions.
 
     A component (``parent`` given) shares its parent's site and state: both default to
@@ -70,14 +79,14 @@ class AssetSerializer(serializers.ModelSerializer):
     outside it is "not available", and nothing more is said.
     """
 
-    asset_tag = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True)
+    asset_tag = TextField(max_length=64, required=False, allow_null=True, allow_blank=True)
     part_model = PartModelField()
     site = SiteField(required=False, help_text="Site code. Defaults to the parent's site.")
     parent = AssetField(required=False, allow_null=True, help_text="Serial number of the asset it is installed in.")
     status = RegistrationStatusField(
         required=False, help_text="in_stock (default) or deployed when registered; a component takes its parent's."
     )
-    category = serializers.CharField(source="part_model.category", read_only=True)
+    category = TextField(source="part_model.category", read_only=True)
     mass_kg = serializers.DecimalField(
         source="part_model.mass_kg", max_digits=10, decimal_places=3, read_only=True, help_text="The asset's own mass."
     )
@@ -149,7 +158,7 @@ class AssetSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ModelSerializer):
     """One append-only lifecycle event."""
 
     asset = serializers.SlugRelatedField(slug_field="serial_number", read_only=True)
@@ -184,7 +193,7 @@ class TransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=Status.choices)
     occurred_at = MomentField()
     center = CenterField(required=False, allow_null=True, help_text="Code of the center, to arrive at one.")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = TextField(required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
         asset = self.context["asset"]
@@ -200,7 +209,7 @@ class PartMoveSerializer(serializers.Serializer):
     """``/dismantle/`` and ``/remove/``."""
 
     occurred_at = MomentField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = TextField(required=False, allow_blank=True, default="")
 
 
 class InstallSerializer(PartMoveSerializer):
@@ -217,12 +226,12 @@ class LifecycleResultSerializer(serializers.Serializer):
 class BulkEventItemSerializer(serializers.Serializer):
     """One item of ``POST /events/``; keys are resolved for the whole batch at once."""
 
-    asset = serializers.CharField(max_length=64, help_text="Serial number.")
+    asset = TextField(max_length=64, help_text="Serial number.")
     to = serializers.ChoiceField(choices=Status.choices)
     occurred_at = MomentField()
-    center = serializers.CharField(max_length=16, required=False, allow_null=True, allow_blank=True)
-    note = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
-    external_id = serializers.CharField(
+    center = TextField(max_length=16, required=False, allow_null=True, allow_blank=True)
+    note = TextField(required=False, allow_blank=True, allow_null=True, default="")
+    external_id = TextField(
         max_length=128,
         required=False,
         allow_null=True,

@@ -11,7 +11,6 @@ import datetime as dt
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -28,7 +27,7 @@ from inventory.errors import MomentRefused
 from inventory.models import Asset, Site
 from inventory.scopes import SCOPED, SCOPED_VIEW, SHARED, scope_for, visible
 
-from .. import selectors
+from .. import bounds, selectors
 from ..filters import (
     CircularCenterFilter,
     DispositionFilter,
@@ -192,9 +191,7 @@ class PackagingRecordViewSet(viewsets.ModelViewSet):
         return visible(PackagingRecord.objects.select_related("site"), scope_for(self.request))
 
 
-AS_OF = OpenApiParameter(
-    "as_of", OpenApiTypes.DATE, description="Evaluate the targets on this day (default: today, UTC)."
-)
+AS_OF = OpenApiParameter("as_of", bounds.DAY, description="Evaluate the targets on this day (default: today, UTC).")
 
 
 @extend_schema_view(list=extend_schema(parameters=[AS_OF]), retrieve=extend_schema(parameters=[AS_OF]))

@@ -22,7 +22,7 @@ from inventory.models import Asset, LifecycleEvent, PartModel, Site
 from inventory.registration import register_assets
 from inventory.scopes import SCOPED, SCOPED_VIEW, SHARED, scope_for, visible
 
-from .. import bulk, selectors
+from .. import bounds, bulk, selectors
 from ..filters import AssetFilter, EventFilter, PartModelFilter, SiteFilter
 from ..pagination import AssetPagination, EventCursorPagination, HistoryCursorPagination
 from ..serializers import (
@@ -73,7 +73,7 @@ class PartModelViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewset
 
 
 HISTORY_PARAMETERS = [
-    OpenApiParameter(name, OpenApiTypes.DATETIME, description=description)
+    OpenApiParameter(name, bounds.TIME_BOUND, description=description)
     for name, description in (
         ("occurred_after", "Events that occurred at or after this moment."),
         ("occurred_before", "Events that occurred before this moment."),
@@ -243,7 +243,8 @@ class EventViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
         return selectors.shape_events(rows)
 
     @extend_schema(
-        request=BulkEventItemSerializer(many=True), responses={201: BulkResultSerializer, 200: BulkResultSerializer}
+        request=BulkEventItemSerializer(many=True, min_length=1, max_length=bulk.MAX_ITEMS),
+        responses={201: BulkResultSerializer, 200: BulkResultSerializer},
     )
     def create(self, request, *args, **kwargs):
         """Apply a batch of transitions: all or none; an ``external_id`` seen before is a replay."""
