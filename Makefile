@@ -10,7 +10,7 @@ PORT ?= 8000
 DEMO_SERVERS ?= 300
 export PORT DEMO_SERVERS
 
-.PHONY: run test lint format bench venv deps dev-deps migrate clean
+.PHONY: run test fuzz lint format bench venv deps dev-deps migrate clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ run: migrate
 test: dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## fuzz: schemathesis (--checks all, every phase) against a live gunicorn on PostgreSQL, as a
+## superuser and as an access-scoped user, ~5 min; its own database (FUZZ_DATABASE_URL). See docs/api.md.
+fuzz: dev-deps
+	$(PY) -m tests.fuzz.run
 
 lint: dev-deps
 	$(VENV)/bin/ruff check .

@@ -174,3 +174,34 @@ def test_a_packaging_record_with_a_huge_id_in_its_part_model_is_400(api, fleet):
     response = api.post("/api/v1/packaging-records/", body, content_type="application/json")
     assert response.status_code == 400
     assert "part_model" in response.json()
+
+
+@pytest.mark.parametrize(
+    "url, body, field",
+    [
+        (
+            "/api/v1/part-models/",
+            {"manufacturer": "A", "model_number": 0, "category": "server", "mass_kg": 1},
+            "model_number",
+        ),
+        ("/api/v1/sites/", {"code": 5, "name": "n", "region": "r", "country": "NL"}, "code"),
+        (
+            "/api/v1/assets/SRV-001/transition/",
+            {"to": "missing", "occurred_at": "2024-01-01T00:00:00Z", "note": 1.5},
+            "note",
+        ),
+    ],
+)
+def test_a_number_where_text_is_expected_is_400(api, fleet, url, body, field):
+    response = api.post(url, body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+
+
+def test_a_binary_float_is_rounded_to_the_columns_places(api, fleet):
+    body = {"manufacturer": "A", "model_number": "M", "category": "server", "mass_kg": 0.1 + 0.2}
+    response = api.post("/api/v1/part-models/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["mass_kg"] == 0.3
+    body = {**body, "model_number": "M2", "mass_kg": 1e30}
+    assert api.post("/api/v1/part-models/", body, format="json").status_code == 400

@@ -131,3 +131,26 @@ def test_request_bodies_are_json_only(schema):
         for method, operation in operations.items():
             if "requestBody" in operation:
                 assert list(operation["requestBody"]["content"]) == ["application/json"], (method, path)
+
+
+def test_the_bounds_in_the_schema_are_those_of_their_homes():
+    import re
+
+    from api import bounds
+    from circularity.models import FIRST_TARGET_YEAR, LAST_TARGET_YEAR
+    from inventory import moments
+
+    day = re.compile(bounds.DAY_PATTERN)
+    assert day.fullmatch(f"{moments.FIRST_YEAR}-01-01") and day.fullmatch(f"{moments.LAST_YEAR}-12-28")
+    assert not day.fullmatch(f"{moments.FIRST_YEAR - 1}-12-28") and not day.fullmatch(f"{moments.LAST_YEAR + 1}-01-01")
+    moment = re.compile(bounds.MOMENT_PATTERN)
+    assert moment.fullmatch(moments.EXAMPLE) and moment.fullmatch("2024-06-01T10:30:00+14:00")
+    assert not moment.fullmatch("2024-06-01T10:30:00+14:01") and not moment.fullmatch("2024-06-01T10:30:00")
+    assert (bounds.FISCAL_YEAR["minimum"], bounds.FISCAL_YEAR["maximum"]) == (FIRST_TARGET_YEAR, LAST_TARGET_YEAR)
+    for text in ("2024-06-01T10:30:00Z", "1990-01-01T00:00:00Z", "2022-03-15T12:00:00-05:00"):
+        moments.parse_moment(text, field="t")  # what the pattern allows, the rule takes (before now)
+
+
+def test_the_bulk_body_is_1_to_10000_items(schema):
+    body = schema["paths"]["/api/v1/events/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert (body["minItems"], body["maxItems"]) == (1, 10_000)
