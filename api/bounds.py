@@ -34,4 +34,4 @@ MONTH_OR_FISCAL_YEAR = {
 }
 ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
 FISCAL_YEAR = {"type": "integer", "minimum": FIRST_TARGET_YEAR, "maximum": LAST_TARGET_YEAR}
-FRACTION = {"minimum": 0, "maximum": 1}
+FRACTION = {"minimum": 0, "maximum": 1, "exclusiveMinimum": False, "exclusiveMaximum": False}

@@ -45,6 +45,21 @@ class NaturalKeyField(serializers.SlugRelatedField):
     def get_queryset(self):
         return in_callers_scope(super().get_queryset(), self.context.get("request"))
 
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        field = super().many_init(*args, **kwargs)
+        field.__class__ = KeyListField
+        return field
+
+
+class KeyListField(serializers.ManyRelatedField):
+    """A list of natural keys, and only a list: DRF's own takes any iterable (``{}`` read as [])."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
 
 class SiteField(NaturalKeyField):
     noun = "site"

@@ -36,7 +36,7 @@ MAX_MONTHS = 240  # twenty years of months (or twenty fiscal years) per request
 
 
 class MetricsQuerySerializer(serializers.Serializer):
-    period = serializers.ChoiceField(choices=PeriodKind.choices, default=PeriodKind.MONTH)
+    period = serializers.ChoiceField(choices=PeriodKind.choices, default=PeriodKind.MONTH, allow_blank=True)
     start = PeriodBoundField(
         help_text="First period: YYYY-MM, or FYYYYY for fiscal years. Default: 11 months before end."
     )
@@ -46,7 +46,7 @@ class MetricsQuerySerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        kind = attrs["period"]
+        kind = attrs["period"] = attrs.get("period") or PeriodKind.MONTH  # blank: the default
         errors = {}
         bounds = {}
         for name in ("start", "end"):

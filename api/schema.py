@@ -21,6 +21,8 @@ added here, in one place, rather than per view:
 
 from __future__ import annotations
 
+import decimal
+
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -31,7 +33,7 @@ from circularity.models import PackagingRecord, Target
 from inventory.models import Site
 
 from .bounds import DAY, FISCAL_YEAR, FRACTION, MOMENT, MONTH_OR_FISCAL_YEAR
-from .fields import MomentField, PeriodBoundField
+from .fields import MomentField, PeriodBoundField, RoundedDecimalField
 
 # Columns whose rule lives in a validator function that the schema cannot read.
 COLUMN_BOUNDS = {
@@ -43,9 +45,10 @@ COLUMN_BOUNDS = {
     (PackagingRecord, "received_on"): DAY,
     # Above 0 at the column's precision: the smallest mass it holds (api.fields.RoundedDecimalField).
     (PackagingRecord, "packaging_mass_g"): {
-        "minimum": 10 ** -PackagingRecord._meta.get_field("packaging_mass_g").decimal_places
+        "minimum": 10 ** -PackagingRecord._meta.get_field("packaging_mass_g").decimal_places,
+        "exclusiveMinimum": False,
     },
-    (PackagingRecord, "single_use_plastic_g"): {"minimum": 0},
+    (PackagingRecord, "single_use_plastic_g"): {"minimum": 0, "exclusiveMinimum": False},
 }
 
 TEXT_OR_MESSAGES = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
@@ -139,6 +142,22 @@ class AutoSchema(openapi.AutoSchema):
             bounds = COLUMN_BOUNDS[key]
             # A pattern replaces the format (a generator cannot satisfy both at once).
             schema = {**{k: v for k, v in schema.items() if "pattern" not in bounds or k != "format"}, **bounds}
+        return schema
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        if isinstance(field, RoundedDecimalField) and field.max_whole_digits is not None and "maximum" in schema:
+            # Rounded first: the bound is the largest value that does not round up past the digits.
+            half = float(decimal.Decimal(5).scaleb(-field.decimal_places - 1))
+            if schema.get("exclusiveMaximum"):
+                schema["maximum"] = schema["maximum"] - half
+            if schema.get("exclusiveMinimum") and "minimum" in schema:
+                schema["minimum"] = schema["minimum"] + half
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and getattr(serializer, "closed", False):
+            schema["additionalProperties"] = False  # it refuses unknown keys (the bulk items)
         return schema
 
     def _unwrap_list_serializer(self, serializer, direction):

@@ -226,6 +226,8 @@ class LifecycleResultSerializer(serializers.Serializer):
 class BulkEventItemSerializer(serializers.Serializer):
     """One item of ``POST /events/``; keys are resolved for the whole batch at once."""
 
+    closed = True  # api.bulk refuses a key that is not a field: additionalProperties false
+
     asset = TextField(max_length=64, help_text="Serial number.")
     to = serializers.ChoiceField(choices=Status.choices)
     occurred_at = MomentField()

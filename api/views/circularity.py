@@ -191,7 +191,9 @@ class PackagingRecordViewSet(viewsets.ModelViewSet):
         return visible(PackagingRecord.objects.select_related("site"), scope_for(self.request))
 
 
-AS_OF = OpenApiParameter("as_of", bounds.DAY, description="Evaluate the targets on this day (default: today, UTC).")
+AS_OF = OpenApiParameter(
+    "as_of", bounds.DAY_BOUND, description="Evaluate the targets on this day (default: today, UTC)."
+)
 
 
 @extend_schema_view(list=extend_schema(parameters=[AS_OF]), retrieve=extend_schema(parameters=[AS_OF]))

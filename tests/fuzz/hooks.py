@@ -13,8 +13,9 @@ them. A request breaking only those is rightly a 400 naming the field (SPEC sect
 * a moment whose UTC offset carries it over 1990-01-01T00:00Z or 2101-01-01T00:00Z
   (the pattern bounds the written year only);
 * rules between two fields (a baseline before its target year, a range's start before
-  its end, no more plastic than package, a center named only to arrive at one, a reuse
-  names the site it returns to) and the 240-month cap of a metrics request;
+  its end, no more plastic than package, a center named only to arrive at one, only a
+  reuse names a site, ``FY…`` only with fiscal years, a cursor only by serial number)
+  and the 240-month cap of a metrics request;
 * text PostgreSQL cannot hold (a NUL character, a lone surrogate: ``inventory.text``),
   which schemathesis generates inside otherwise valid strings, and numbers no column
   holds (integers past 64 bits, floats that overflow), refused anywhere in a body
@@ -52,6 +53,9 @@ DOMAIN_REFUSALS = [
         r"^More plastic \(.*\) than the whole package",
         r"^A center is named only to arrive at ",
         r"^Reuse names the site the asset returns to\.$",
+        r"^Only reuse returns an asset to a site",
+        r"^'FY\d{4}' is not a month: ",  # FY… with period=month
+        r"^Cursor pages are ordered by serial_number or -serial_number",  # another ordering with a cursor
         r"(^|: )Null characters are not allowed\.$",
         r"lone surrogate",
         r"^The integer .* is out of range \(64-bit at most\)\.$",
