@@ -42,7 +42,10 @@ class MetricsQuerySerializer(serializers.Serializer):
     )
     end = PeriodBoundField(help_text="Last period, included. Default: the current one.")
     group_by = serializers.ChoiceField(
-        choices=[Dimension.SITE, Dimension.CENTER, Dimension.CATEGORY], required=False, allow_null=True
+        choices=[Dimension.SITE, Dimension.CENTER, Dimension.CATEGORY],
+        required=False,
+        allow_null=True,
+        allow_blank=True,
     )
 
     def validate(self, attrs):
@@ -75,7 +78,7 @@ class MetricsQuerySerializer(serializers.Serializer):
 
 
 class PackagingQuerySerializer(MetricsQuerySerializer):
-    group_by = serializers.ChoiceField(choices=[Dimension.SITE], required=False, allow_null=True)
+    group_by = serializers.ChoiceField(choices=[Dimension.SITE], required=False, allow_null=True, allow_blank=True)
 
 
 def _kilograms(**kwargs):

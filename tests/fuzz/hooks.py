@@ -54,6 +54,7 @@ DOMAIN_REFUSALS = [
         r"^A center is named only to arrive at ",
         r"^Reuse names the site the asset returns to\.$",
         r"^Only reuse returns an asset to a site",
+        r"^Name the circular center it arrives at\.$",  # to=at_circular_center names a center
         r"^'FY\d{4}' is not a month: ",  # FY… with period=month
         r"^Cursor pages are ordered by serial_number or -serial_number",  # another ordering with a cursor
         r"(^|: )Null characters are not allowed\.$",
