@@ -60,7 +60,11 @@ class StrictBooleanField(forms.NullBooleanField):
             return True
         if text in self.FALSE:
             return False
-        raise forms.ValidationError(f"{value!r} is not a boolean: use true or false.", code="invalid")
+        # The caller's text goes in as a parameter: django-filter formats the message with
+        # ``%``, and a "%" in the text used to answer 500.
+        raise forms.ValidationError(
+            "%(value)r is not a boolean: use true or false.", code="invalid", params={"value": value}
+        )
 
     def validate(self, value):
         pass
@@ -82,7 +86,9 @@ class _MomentsField(forms.CharField):
         try:
             return type(self).parse(text)
         except MomentRefused as refused:
-            raise forms.ValidationError(refused.sentence, code=refused.code) from None
+            raise forms.ValidationError(
+                "%(sentence)s", code=refused.code, params={"sentence": refused.sentence}
+            ) from None
 
 
 class TimeBoundField(_MomentsField):

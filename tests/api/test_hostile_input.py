@@ -205,3 +205,18 @@ def test_a_binary_float_is_rounded_to_the_columns_places(api, fleet):
     assert response.json()["mass_kg"] == 0.3
     body = {**body, "model_number": "M2", "mass_kg": 1e30}
     assert api.post("/api/v1/part-models/", body, format="json").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query, param",
+    [
+        ("shipped_after=100%25s", "shipped_after"),
+        ("received=%25d", "received"),
+        ("received_after=%25(x)s", "received_after"),
+    ],
+)
+def test_a_percent_sign_in_a_refused_filter_value_is_400_not_500(api, fleet, query, param):
+    url = "/api/v1/packaging-records/" if param == "received_after" else "/api/v1/shipments/"
+    response = api.get(f"{url}?{query}")
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == [param]
