@@ -27,11 +27,15 @@ ALLOW_TRUNCATE = f"SET LOCAL {TRUNCATE_SETTING} = 'on'"
 
 CREATE_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION assetlife_append_only() RETURNS trigger AS $$
+DECLARE
+    -- A partition's refusal names its table (and the partition).
+    root text := COALESCE(pg_partition_root(TG_RELID), TG_RELID)::regclass::text;
+    part text := CASE WHEN root = TG_TABLE_NAME THEN '' ELSE ' (partition ' || TG_TABLE_NAME || ')' END;
 BEGIN
     IF TG_OP = 'TRUNCATE' AND current_setting('{TRUNCATE_SETTING}', true) = 'on' THEN
         RETURN NULL;
     END IF;
-    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
+    RAISE EXCEPTION '% is append-only: % refused%', root, TG_OP, part
         USING ERRCODE = 'restrict_violation',
               HINT = 'Records auditors rely on are never edited or removed; record a correction instead.';
 END;
@@ -46,6 +50,13 @@ DROP TRIGGER IF EXISTS {table}_append_only ON {table};
 CREATE TRIGGER {table}_append_only
     BEFORE UPDATE OR DELETE ON {table}
     FOR EACH ROW EXECUTE FUNCTION assetlife_append_only();
+""" + protect_truncate_sql(table)
+
+
+def protect_truncate_sql(table: str) -> str:
+    """The TRUNCATE guard alone: a partition's (its row guards are cloned from the
+    partitioned table by PostgreSQL; a statement trigger is not, see ``inventory.partitions``)."""
+    return f"""
 DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};
 CREATE TRIGGER {table}_no_truncate
     BEFORE TRUNCATE ON {table}
@@ -75,6 +86,13 @@ class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise _refuse(self.model, "updated")
 
+    def bulk_create(self, objs, *args, **kwargs):
+        from .partitions import ensure_for
+
+        objs = list(objs)
+        ensure_for(self.model, objs, using=self.db)
+        return super().bulk_create(objs, *args, **kwargs)
+
     def delete(self):
         raise _refuse(self.model, "deleted")
 
@@ -90,6 +108,9 @@ class AppendOnlyModel(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise _refuse(type(self), "updated")
+        from .partitions import ensure_for
+
+        ensure_for(type(self), [self], using=kwargs.get("using"))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

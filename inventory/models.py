@@ -181,7 +181,13 @@ ImmutableEventError = AppendOnlyError
 
 
 class LifecycleEvent(AppendOnlyModel):
-    """One change to an asset: a state transition, or a removal from / installation into a parent."""
+    """One change to an asset: a state transition, or a removal from / installation into a parent.
+
+    On PostgreSQL the table is partitioned by month of ``recorded_at`` (``inventory.partitions``):
+    its primary key there is ``(id, recorded_at)``; ``id`` alone stays unique (one sequence).
+    """
+
+    monthly_partitions = "recorded_at"
 
     placement = Placement(site="asset__site_id", center="asset__center_id")  # with its asset
 
@@ -209,8 +215,9 @@ class LifecycleEvent(AppendOnlyModel):
         max_length=16, blank=True, help_text="Code of the site or circular center after the change."
     )
     note = models.TextField(blank=True)
-    # Unique when set (event_external_id_unique): a cascade writes one keyed event and
-    # many unkeyed ones, which need no index entry.
+    # Unique when set: the database records each key in ``EventKey`` as the event is
+    # inserted (a trigger), whose primary key holds across partitions. A cascade writes one
+    # keyed event and many unkeyed ones, which need no index entry.
     external_id = models.CharField(
         max_length=128,
         null=True,
@@ -225,13 +232,11 @@ class LifecycleEvent(AppendOnlyModel):
             models.CheckConstraint(condition=_in_choices("source", Source), name="event_source_valid"),
             models.CheckConstraint(condition=_in_choices("from_status", Status), name="event_from_valid"),
             models.CheckConstraint(condition=_in_choices("to_status", Status), name="event_to_valid"),
-            models.UniqueConstraint(
-                fields=["external_id"], condition=Q(external_id__isnull=False), name="event_external_id_unique"
-            ),
             models.CheckConstraint(condition=stored_range("occurred_at"), name="event_occurred_at_in_range"),
         ]
         indexes = [
             models.Index(fields=["asset", "occurred_at"], name="event_asset_time_idx"),
+            models.Index(fields=["external_id"], condition=Q(external_id__isnull=False), name="event_external_id_idx"),
             models.Index(fields=["occurred_at"], name="event_occurred_idx"),
             models.Index(fields=["parent"], condition=Q(parent__isnull=False), name="event_parent_idx"),
         ]
@@ -240,6 +245,28 @@ class LifecycleEvent(AppendOnlyModel):
         if self.action == Action.TRANSITION:
             return f"{self.asset_id}: {self.from_status} → {self.to_status}"
         return f"{self.asset_id}: {self.action}"
+
+
+class EventKey(AppendOnlyModel):
+    """An integrating system's idempotency key, and the event it was applied to.
+
+    A unique index on a partitioned table must include the partition key, so the events'
+    ``external_id`` cannot be unique there; this small table's primary key is. Written by
+    the database itself (a trigger on insert of an event with an ``external_id``, on both
+    PostgreSQL and SQLite), in the inserting statement: whichever path appends events
+    (ORM, ``COPY``), a reused key fails the batch with an ``IntegrityError``, as the unique
+    index on the events did. ``(event_id, recorded_at)`` is the event's primary key on
+    PostgreSQL (not a declared foreign key: see migration inventory 0011).
+    """
+
+    external_id = models.CharField(max_length=128, primary_key=True)
+    event = models.ForeignKey(
+        LifecycleEvent, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    recorded_at = models.DateTimeField(help_text="The event's partition key.")
+
+    def __str__(self):
+        return self.external_id
 
 
 class AccessScope(models.Model):

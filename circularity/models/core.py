@@ -139,7 +139,13 @@ class Disposition(AppendOnlyModel):
     ``site``, ``category``, ``mass_kg`` and ``embodied_kgco2e`` are copied from the asset
     when the decision is recorded: later changes to the asset or its part model do not
     rewrite what was reported (and the metrics need no joins).
+
+    On PostgreSQL the table is partitioned by month of ``decided_at``
+    (``inventory.partitions``); ``save()`` and ``bulk_create()`` create the months a
+    backdated decision needs.
     """
+
+    monthly_partitions = "decided_at"
 
     # At the center that decided it and the site the asset came from (its own copies:
     # a reused asset that moves on does not take its past dispositions along).
