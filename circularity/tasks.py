@@ -98,3 +98,14 @@ def sweep_compliance_reports() -> list[str]:
     for line in swept:
         logger.warning("Compliance report sweep: %s", line)
     return swept
+
+
+@shared_task(acks_late=True)
+def create_partitions() -> list[str]:
+    """Create the monthly partitions of the events and dispositions ahead (``inventory.partitions``);
+    daily. Creates only missing ones, never drops one: safe to run twice."""
+    from inventory.partitions import create_ahead
+
+    created = [partition.name for partition in create_ahead()]
+    logger.info("Created %d partition(s): %s", len(created), ", ".join(created) or "none")
+    return created

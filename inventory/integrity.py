@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
-from . import moments
+from . import moments, partitions
 from .choices import TERMINAL_STATUSES, Action, Status
 from .lifecycle.table import ALLOWED, DISPOSITION_TARGETS, PART_MOVE_STATUSES
 from .models import Asset, LifecycleEvent
@@ -34,11 +34,12 @@ EVENTS = LifecycleEvent._meta.db_table
 @dataclass(frozen=True)
 class Check:
     """An invariant: ``sql`` selects the rows breaking it among ids ``%(lo)s`` … ``%(hi)s``
-    of ``table``; ``describe`` renders one such row (a tuple) with its key."""
+    of ``table``; ``describe`` renders one such row (a tuple) with its key. A check of the
+    schema itself (``table`` ``None``: the partitions) runs once, not by ranges of ids."""
 
     name: str
     invariant: str
-    table: str
+    table: str | None
     sql: str
     describe: Callable[[tuple], str]
 
@@ -69,6 +70,11 @@ def run_checks(checks: Sequence[Check], *, progress: Callable[[Check, int], None
     params = bounds(timezone.now())
     with connection.cursor() as cursor:
         for check in checks:
+            if check.table is None:
+                cursor.execute(check.sql, params)
+                for row in cursor.fetchall():
+                    yield Violation(check, check.describe(row))
+                continue
             cursor.execute(f"SELECT MIN(id), MAX(id) FROM {check.table}")
             low, high = cursor.fetchone()
             if low is None:
@@ -82,7 +88,9 @@ def run_checks(checks: Sequence[Check], *, progress: Callable[[Check, int], None
                     progress(check, hi - lo + 1)
 
 
-def id_span(table: str) -> int:
+def id_span(table: str | None) -> int:
+    if table is None:
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MIN(id), MAX(id) FROM {table}")
         low, high = cursor.fetchone()
@@ -215,6 +223,44 @@ def inventory_checks() -> list[Check]:
                     ELSE e.from_status <> e.to_status OR e.to_status NOT IN ({literals(PART_MOVE_STATUSES)})
                 END""",
             lambda row: f"{row[1]} (event {row[0]}): {row[2]} {row[3]} → {row[4]}",
+        ),
+        *partition_checks(),
+    ]
+
+
+def partition_checks() -> list[Check]:
+    """The partitioned tables (PostgreSQL) have their months ahead, each partition guarded."""
+    tables = [model._meta.db_table for model in partitions.partitioned_models()]
+    if connection.vendor != "postgresql" or not tables:
+        return []
+    partitioned = f"""
+        SELECT t.relname AS name, t.oid FROM pg_class t
+        WHERE t.relkind = 'p' AND t.relname IN ({literals(tables)}) AND t.relnamespace = 'public'::regnamespace"""
+    attached = "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = t.oid"
+    this_month = "date_trunc('month', now() AT TIME ZONE 'UTC')"
+    return [
+        Check(
+            "partitions_ahead",
+            f"every partitioned table has a partition for the current month and the {partitions.AHEAD} after it "
+            "(manage.py create_partitions; the beat job does it daily)",
+            None,
+            f"""SELECT t.name, to_char(m, 'YYYY-MM') FROM ({partitioned}) t
+                CROSS JOIN generate_series({this_month}, {this_month} + interval '{partitions.AHEAD} months',
+                                           interval '1 month') m
+                WHERE t.name || '_p' || to_char(m, 'YYYYMM') NOT IN ({attached})
+                ORDER BY 1, 2""",
+            lambda row: f"{row[0]}: no partition for {row[1]}",
+        ),
+        Check(
+            "partition_unguarded",
+            "every partition of an append-only table refuses TRUNCATE (its own trigger; row triggers are cloned)",
+            None,
+            f"""SELECT t.name, c.relname FROM ({partitioned}) t
+                JOIN pg_inherits i ON i.inhparent = t.oid JOIN pg_class c ON c.oid = i.inhrelid
+                WHERE NOT EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid
+                                  AND g.tgname = c.relname || '_no_truncate')
+                ORDER BY 1, 2""",
+            lambda row: f"{row[0]}: partition {row[1]} accepts TRUNCATE",
         ),
     ]
 

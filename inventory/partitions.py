@@ -24,15 +24,18 @@ Every partition carries the append-only guards: row triggers defined on the part
 table are cloned by PostgreSQL onto each partition, present and future; the ``TRUNCATE``
 statement trigger is not (a partition truncated directly does not fire its parent's), so
 ``create_partition_sql`` adds it to every partition it creates, and ``check_data`` lists
-any partition without it.
+any partition without it (``inventory.integrity.partition_checks``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.apps import apps
 from django.db import connections, models, router, transaction
@@ -41,6 +44,20 @@ from .append_only import protect_truncate_sql
 
 AHEAD = 3  # months after the current one that always exist
 NAME = re.compile(r"_p(\d{4})(\d{2})$")
+
+
+class PartitionDetached(Exception):
+    """A write into a month whose partition was detached (retention) and not dropped yet."""
+
+    def __init__(self, table: str, month: dt.date):
+        self.table = table
+        self.month = month
+        name = partition_name(table, month)
+        super().__init__(
+            f"{table}: the month {month:%Y-%m} was detached ({name} still exists, archived for retention). "
+            f"Attach it again (ALTER TABLE {table} ATTACH PARTITION {name} FOR VALUES FROM … TO …) "
+            "or drop it once archived; then the month can be written again."
+        )
 
 
 @dataclass(frozen=True)
@@ -134,6 +151,10 @@ def ensure_partitions(model: type[models.Model], moments: Iterable, *, using: st
         return []
     with transaction.atomic(using=using), connection.cursor() as cursor:
         for month in missing:
+            name = partition_name(table, month)
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+            if cursor.fetchone()[0]:
+                raise PartitionDetached(table, month)
             cursor.execute(create_partition_sql(table, month))
     return [Partition(table, month) for month in missing]
 
@@ -161,39 +182,74 @@ def create_ahead(*, now: dt.datetime | None = None, ahead: int = AHEAD, using: s
     return created
 
 
-def missing_ahead(*, now: dt.datetime | None = None, ahead: int = AHEAD, using: str = "default") -> list[Partition]:
-    """The partitions ``create_ahead`` would create: what ``check_data`` reports."""
+class DetachRefused(Exception):
+    """A partition the product still writes to, or one that does not exist, cannot be detached."""
+
+    def __init__(self, month: dt.date, reason: str):
+        self.month = month
+        self.reason = reason
+        super().__init__(f"{month:%Y-%m}: {reason}")
+
+
+@dataclass(frozen=True)
+class Detached:
+    partition: Partition
+    rows: int
+    archive: Path
+
+
+def detach_partition(
+    month: dt.date, archive_dir: Path, *, tables: Iterable[str] | None = None, now: dt.datetime | None = None
+) -> list[Detached]:
+    """Retention, done explicitly: detach the month's partition of each partitioned table (or of
+    ``tables``) and archive it with ``pg_dump`` into ``archive_dir`` (one custom-format file per
+    partition, restorable with ``pg_restore``). Never called by the product; refuses the current
+    month and later ones (still written), and a file that exists. The detached table stays
+    in the database until its operator drops it (``DROP TABLE``) once the archive is verified.
+
+    Its rows leave the history: the metrics of that month come from its snapshots from then on
+    (``MonthlySnapshot`` is not partitioned), and the idempotency keys of its events stay
+    taken (``EventKey`` is not partitioned either).
+    """
     from django.utils import timezone
 
-    current = month_of(now or timezone.now())
-    wanted = {add_months(current, offset) for offset in range(ahead + 1)}
-    missing = []
-    for model in partitioned_models():
-        table = model._meta.db_table
-        existing = existing_months(table, using=using)
-        if existing is not None:
-            missing += [Partition(table, month) for month in sorted(wanted - existing)]
-    return missing
+    month = month_of(month)
+    if month >= month_of(now or timezone.now()):
+        raise DetachRefused(month, "the current month and later ones are still written; only past months detach")
+    archive_dir = Path(archive_dir)
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    chosen = [model._meta.db_table for model in partitioned_models()]
+    if tables is not None:
+        chosen = [table for table in chosen if table in set(tables)]
+    targets = []
+    for table in chosen:
+        existing = existing_months(table) or set()
+        if month in existing:
+            partition = Partition(table, month)
+            path = archive_dir / f"{partition.name}.dump"
+            if path.exists():
+                raise DetachRefused(month, f"{path} exists; an archive is never overwritten")
+            targets.append((partition, path))
+    if not targets:
+        raise DetachRefused(month, "no partition of that month is attached")
+    done = []
+    for partition, path in targets:
+        with transaction.atomic(), connections["default"].cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {partition.table} DETACH PARTITION {partition.name}")
+            # Detaching removed the row guards cloned from the table; the table is retired.
+            cursor.execute(f"DROP TRIGGER IF EXISTS {partition.name}_no_truncate ON {partition.name}")
+            cursor.execute(f"SELECT count(*) FROM {partition.name}")
+            rows = cursor.fetchone()[0]
+        _dump(partition.name, path)
+        done.append(Detached(partition, rows, path))
+    return done
 
 
-def unguarded_partitions(*, using: str = "default") -> list[str]:
-    """Partitions of the partitioned tables that lack the TRUNCATE guard (``check_data``)."""
-    unguarded = []
-    for model in partitioned_models():
-        table = model._meta.db_table
-        if existing_months(table, using=using) is None:
-            continue
-        with connections[using].cursor() as cursor:
-            cursor.execute(
-                """
-                SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-                WHERE i.inhparent = to_regclass(%s)
-                  AND NOT EXISTS (
-                      SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = c.relname || '_no_truncate'
-                  )
-                ORDER BY c.relname
-                """,
-                [table],
-            )
-            unguarded += [row[0] for row in cursor.fetchall()]
-    return unguarded
+def _dump(table: str, path: Path) -> None:
+    settings = connections["default"].settings_dict
+    env = {**os.environ, "PGPASSWORD": settings.get("PASSWORD") or ""}
+    command = ["pg_dump", "--format=custom", f"--table={table}", f"--file={path}", "--dbname", settings["NAME"]]
+    for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+        if settings.get(key):
+            command += [option, str(settings[key])]
+    subprocess.run(command, env=env, check=True, capture_output=True)
