@@ -87,6 +87,14 @@ def disposition(asset, decided_at) -> Disposition:
 # --- both databases ---------------------------------------------------------------------
 
 
+def test_a_month_is_the_utc_month():
+    """A partition holds a UTC month: 00:30 on 1 December at UTC+1 is still November."""
+    assert partitions.month_of(dt.datetime(2023, 11, 30, 23, 59, 59, tzinfo=dt.UTC)) == dt.date(2023, 11, 1)
+    cet = dt.timezone(dt.timedelta(hours=1))
+    assert partitions.month_of(dt.datetime(2023, 12, 1, 0, 30, tzinfo=cet)) == dt.date(2023, 11, 1)
+    assert partitions.add_months(dt.date(2023, 11, 1), 3) == dt.date(2024, 2, 1)
+
+
 def test_an_idempotency_key_is_recorded_with_its_event_by_the_database(drive):
     event_id = insert_event(drive, recorded_at=timezone.now(), external_id="fleet-42")
     key = EventKey.objects.get(external_id="fleet-42")
