@@ -58,6 +58,9 @@ def indexes_dropped(conn: psycopg.Connection, table: str):
         """,
         [table],
     ).fetchall()
+    # A partitioned table's index reads back as ``CREATE INDEX … ON ONLY t``, which would
+    # build no index on its partitions: rebuilt on the whole tree instead.
+    rows = [(name, definition.replace(" ON ONLY ", " ON ")) for name, definition in rows]
     for name, _ in rows:
         conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
     conn.commit()
@@ -82,4 +85,21 @@ def reset_sequence(conn: psycopg.Connection, table: str) -> None:
 
 
 def table_size(conn: psycopg.Connection, table: str) -> int:
-    return conn.execute("SELECT pg_total_relation_size(%s)", [table]).fetchone()[0]
+    """Bytes of the table with its indexes (of all its partitions when it is partitioned)."""
+    return conn.execute(
+        "SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree(%s::regclass)", [table]
+    ).fetchone()[0]
+
+
+def monthly_partitions(conn: psycopg.Connection, table: str, first, last) -> None:
+    """Create the partitions of months ``first`` … ``last`` (dates) when ``table`` is partitioned:
+    a bulk load by COPY writes past the ORM, which would create a backdated month itself."""
+    from inventory.partitions import add_months, create_partition_sql, month_of
+
+    if conn.execute("SELECT relkind FROM pg_class WHERE oid = %s::regclass", [table]).fetchone()[0] != "p":
+        return
+    month = month_of(first)
+    while month <= month_of(last):
+        conn.execute(create_partition_sql(table, month))
+        month = add_months(month, 1)
+    conn.commit()

@@ -15,7 +15,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from .db import indexes_dropped, reset_sequence
+from .db import indexes_dropped, monthly_partitions, reset_sequence
 
 SITES = [
     ("AMS05", "Amsterdam 5", "westeurope", "NL", "AMS-CC"),
@@ -144,6 +144,10 @@ class Loader:
         self.rows: dict[str, list[str]] = {table: [] for table in self.TABLES}
 
     def __enter__(self):
+        # The months the fleet's rows fall in: events are recorded at NOW, dispositions decided
+        # over FY2022–FY2024 (and the one-month additions within it).
+        monthly_partitions(self.conn, "inventory_lifecycleevent", LAST_DAY, LAST_DAY)
+        monthly_partitions(self.conn, "circularity_disposition", FIRST_DAY, LAST_DAY)
         self.stack = contextlib.ExitStack()
         if self.drop_indexes:
             for table in self.TABLES:

@@ -88,8 +88,9 @@ def copy_seconds(conn, *, after_event: int, expected: int) -> float:
 
     The rows are read back first (untimed) and copied as they are: same assets, states,
     times, actor (so the same foreign-key checks at commit), locations and notes; the
-    ``external_id`` of each request's own event gets a prefix, so the copies take the
-    unique index's entries as the originals did without colliding with them. The copies
+    ``external_id`` of each request's own event gets a prefix, so the copies take their
+    idempotency keys (``inventory_eventkey``, by the events' trigger) as the originals did
+    without colliding with them. The copies
     are deleted afterwards (untimed; the append-only trigger is bypassed for this bench
     session only), so the fleet's history stays as the API wrote it: one event per change.
     """
@@ -114,6 +115,7 @@ def copy_seconds(conn, *, after_event: int, expected: int) -> float:
     elapsed = time.perf_counter() - started
     conn.execute("SET session_replication_role = replica")  # triggers off: the copies go
     conn.execute("DELETE FROM inventory_lifecycleevent WHERE id > %s", [last_original])
+    conn.execute("DELETE FROM inventory_eventkey WHERE external_id LIKE 'copy-%%'")  # their keys, too
     conn.execute("SET session_replication_role = DEFAULT")
     conn.commit()
     return elapsed

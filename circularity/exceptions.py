@@ -38,6 +38,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from inventory import moments
 from inventory.choices import TERMINAL_STATUSES, Action, Status
 from inventory.models import Asset, LifecycleEvent
 
@@ -94,6 +95,11 @@ def uncertified_dispositions(*, first: dt.datetime, until: dt.datetime) -> Query
         ~Exists(certificates.filter(method__in=METHODS_FOR_OTHER_ROUTES)) & ~Q(route=Route.REUSE)
     )
     in_window = Q(decided_at__gte=first, decided_at__lt=until) | Q(recorded_at__gte=first, recorded_at__lt=until)
+    # Implied by the window (a decision is recorded at most FUTURE_TOLERANCE before it is
+    # decided: moments.check_moment), stated so PostgreSQL prunes the partitions of later
+    # months. Earlier months are probed by their recorded_at index: a backdated import
+    # recorded in the window lies there.
+    in_window &= Q(decided_at__lt=until + moments.FUTURE_TOLERANCE)
     # A scalar subquery, not a join: PostgreSQL then checks it per row before the costlier
     # certificate subqueries instead of hashing the whole asset table (2x faster at 1M).
     data_bearing = Subquery(Asset.objects.filter(pk=OuterRef("asset_id")).values("part_model__data_bearing")[:1])
