@@ -97,11 +97,18 @@ def _bound(month: dt.date) -> str:
 
 
 def create_partition_sql(table: str, month: dt.date) -> str:
-    """Create the month's partition of ``table`` (if missing) with its TRUNCATE guard."""
+    """Create the month's partition of ``table`` (if missing) with its TRUNCATE guard, analysed.
+
+    A partition never analysed is assumed by the planner to hold ten pages of rows, so the
+    empty months ahead made every query on the table look bigger than it is: the ingest's
+    lookups by key went parallel (two workers started for 500 rows, 35–70 ms instead of a
+    few). Analysed, an empty partition is known to be empty."""
     name = partition_name(table, month)
     return (
         f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {table} "
-        f"FOR VALUES FROM ({_bound(month)}) TO ({_bound(add_months(month, 1))});" + protect_truncate_sql(name)
+        f"FOR VALUES FROM ({_bound(month)}) TO ({_bound(add_months(month, 1))});"
+        + protect_truncate_sql(name)
+        + f"ANALYZE {name};"
     )
 
 
