@@ -24,6 +24,7 @@ import json
 import os
 import statistics
 import time
+from pathlib import Path
 
 from tqdm import tqdm
 
@@ -39,6 +40,7 @@ def main(argv=None):
     parser.add_argument("--size", choices=["small", "medium"], default="small")
     parser.add_argument("--dispositions", type=int, default=None, help="default: the size's first count")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--out", type=Path, default=OUT, help="directory for the results (default bench/out)")
     args = parser.parse_args(argv)
     plan = SIZES[args.size]
     url = bench_url(f"{args.size}_partitions")
@@ -60,9 +62,9 @@ def main(argv=None):
         connections.close_all()
         if not args.keep:
             drop_database(url)
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / f"partitions-{args.size}.json").write_text(json.dumps(results, indent=2, default=str))
-    (OUT / f"partitions-{args.size}-plans.txt").write_text(plans)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / f"partitions-{args.size}.json").write_text(json.dumps(results, indent=2, default=str))
+    (args.out / f"partitions-{args.size}-plans.txt").write_text(plans)
     print(json.dumps(results, indent=2, default=str))
 
 

@@ -65,3 +65,26 @@ def test_make_bench_small_runs_every_workload(tmp_path):
     assert results["facts"]["assets"] == results["plan"]["servers"] * 20
     # The fleet the bench built (assets, ingest, retired trees and their dispositions) obeys the spec.
     assert results["facts"]["check_data"] == "clean"
+
+
+def test_the_partitions_bench_runs_and_its_plans_prune(tmp_path):
+    """``python -m bench.partitions --size small``: the migration timed on the fleet, ingest both
+    ways, and plans in which a month's figures read that month's partition alone."""
+    database = settings.DATABASES["default"]
+    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}_bench"
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.partitions", "--size", "small", "--out", str(tmp_path)],
+        cwd=ROOT,
+        env={**os.environ, "BENCH_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    results = json.loads((tmp_path / "partitions-small.json").read_text())
+    for table in ("inventory_lifecycleevent", "circularity_disposition"):
+        assert results["migration"][table]["rows"] > 0 and results["migration"][table]["seconds"] > 0
+    assert [run["partitioned"] for run in results["ingest"]["runs"]] == [True, False, True, False]
+    assert math.isfinite(results["ingest"]["ratio_of_copy"]) and results["ingest"]["ratio_of_copy"] > 0
+    month = results["plans"]["a month's dispositions by center (the metrics' shape), March 2024"]
+    assert month.endswith(": circularity_disposition_p202403")
