@@ -99,10 +99,10 @@ def _bound(month: dt.date) -> str:
 def create_partition_sql(table: str, month: dt.date) -> str:
     """Create the month's partition of ``table`` (if missing) with its TRUNCATE guard, analysed.
 
-    A partition never analysed is assumed by the planner to hold ten pages of rows, so the
-    empty months ahead made every query on the table look bigger than it is: the ingest's
-    lookups by key went parallel (two workers started for 500 rows, 35–70 ms instead of a
-    few). Analysed, an empty partition is known to be empty."""
+    A partition never analysed is assumed by the planner to hold ten pages of rows; the
+    empty months ahead would make every plan over the table expect rows that are not
+    there. Analysed, an empty partition is known to be empty (autovacuum analyses it again
+    as its month fills)."""
     name = partition_name(table, month)
     return (
         f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {table} "
