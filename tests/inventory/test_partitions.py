@@ -46,14 +46,14 @@ def attached(table: str) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def insert_event(asset, *, recorded_at, external_id=None) -> int:
+def insert_event(asset, *, recorded_at, external_id=None, occurred_at=None) -> int:
     """An event written as any client could (raw SQL), at a chosen ``recorded_at``."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {EVENTS} (asset_id, action, from_status, to_status, occurred_at, recorded_at, source, "
             "location, note, external_id) VALUES (%s, 'transition', 'deployed', 'deployed', %s, %s, 'api', '', '', %s) "
             "RETURNING id",
-            [asset.pk, recorded_at, recorded_at, external_id],
+            [asset.pk, occurred_at or recorded_at, recorded_at, external_id],
         )
         return cursor.fetchone()[0]
 
@@ -158,6 +158,16 @@ def test_a_backdated_disposition_creates_its_month(drive):
     assert scalar(f"SELECT tableoid::regclass::text FROM {DISPOSITIONS} WHERE id = %s", [row.pk]) == (
         f"{DISPOSITIONS}_p199503"
     )
+
+
+@pytest.mark.postgres
+def test_the_range_constraints_hold_on_the_partitions(drive):
+    """inventory 0010 / circularity 0011: a moment before 1990 is refused, whatever the path.
+    The disposition's month is created first (a backdated write), then its partition refuses it."""
+    with pytest.raises(IntegrityError, match="disposition_decided_at_in_range"), transaction.atomic():
+        disposition(drive, dt.datetime(1989, 12, 31, tzinfo=dt.UTC))
+    with pytest.raises(IntegrityError, match="event_occurred_at_in_range"), transaction.atomic():
+        insert_event(drive, recorded_at=timezone.now(), occurred_at=dt.datetime(1980, 1, 1, tzinfo=dt.UTC))
 
 
 @pytest.mark.postgres
