@@ -134,7 +134,7 @@ class Loader:
         "inventory_lifecycleevent": "asset_id, action, from_status, to_status, occurred_at, recorded_at, source, "
         "location, note",
         "circularity_disposition": "asset_id, tree_root_id, center_id, site_id, category, route, decided_at, mass_kg, "
-        "embodied_kgco2e, to_site_id, vendor, certificate_id, recorded_at",
+        "embodied_kgco2e, to_site_id, vendor_id, certificate_id, recorded_at",
     }
     CHUNK = 50_000
 
@@ -180,7 +180,7 @@ class Loader:
         )
 
     def disposition(self, *values):
-        self._add("circularity_disposition", (*values, "", "", NOW))
+        self._add("circularity_disposition", (*values, None, "", NOW))
 
     def _add(self, table: str, values: tuple) -> None:
         self.rows[table].append("\t".join(r"\N" if value is None else str(value) for value in values) + "\n")

@@ -248,3 +248,16 @@ class BulkResultSerializer(serializers.Serializer):
     applied = serializers.IntegerField()
     replayed = serializers.IntegerField()
     results = BulkItemResultSerializer(many=True)
+
+
+class InstallationSerializer(serializers.Serializer):
+    parent = serializers.CharField(help_text="Serial number of the asset it was installed in.")
+    installed_at = serializers.DateTimeField()
+    removed_at = serializers.DateTimeField(allow_null=True, help_text="Null while it is still installed there.")
+
+
+class GenealogySerializer(serializers.Serializer):
+    """``GET /assets/{serial_number}/genealogy/``: from the asset's events and dispositions."""
+
+    lives = serializers.IntegerField(help_text="Custody cycles that ended in reuse.")
+    installations = InstallationSerializer(many=True, help_text="Oldest first.")

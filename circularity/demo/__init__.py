@@ -19,14 +19,27 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from circularity import snapshots
-from circularity.models import CircularCenter, Disposition, PackagingRecord, SanitizationRecord, Shipment
+from circularity.models import (
+    CircularCenter,
+    Disposition,
+    EvidenceFile,
+    Lot,
+    PackagingRecord,
+    SanitizationRecord,
+    Shipment,
+    Vendor,
+    VendorCertification,
+)
 from inventory.models import Asset, LifecycleEvent, PartModel, Site
 
 from .build import create_assets, create_catalog
 from .decisions import DecisionPlanner
+from .lots import attach_certificates, create_lots
 from .packaging import create_packaging, plan_packaging
 from .plan import Planner, earliest_as_of
+from .recovery import add_batches_and_reinstalls
 from .replay import Replay
+from .vendors import create_vendors
 
 DEFAULT_SERVERS = 300
 DEFAULT_SEED = 2022
@@ -37,7 +50,7 @@ ANALYZE_EVERY = 5000  # replay steps between two refreshes of the planner's stat
 ANALYZED_MODELS = (Asset, LifecycleEvent, Shipment, SanitizationRecord, Disposition)
 
 # What must be empty before a load: the tables the demo writes its own rows into.
-CHECKED_MODELS = (Site, PartModel, Asset, CircularCenter, Shipment, Disposition, PackagingRecord)
+CHECKED_MODELS = (Site, PartModel, Asset, CircularCenter, Shipment, Disposition, PackagingRecord, Vendor, Lot)
 
 
 class DemoLoadRefused(Exception):
@@ -101,6 +114,7 @@ def load_demo_fleet(
                 "Use a new database (drop it, then run `manage.py migrate`)."
             )
         sites, centers, part_models = create_catalog()
+        create_vendors(as_of)
         with _bar(progress, len(planner.assets), "Creating assets", "asset") as bar:
             create_assets(planner.assets, sites=sites, part_models=part_models, progress=bar)
         create_packaging(packaging, sites=sites, part_models=part_models)
@@ -109,6 +123,9 @@ def load_demo_fleet(
             Replay(sites=sites, centers=centers, progress=bar, every=ANALYZE_EVERY, checkpoint=refresh_statistics).run(
                 planner.actions
             )
+        create_lots(as_of, seed)
+        attach_certificates(as_of)
+        extras = add_batches_and_reinstalls(seed=seed, limit=planner.limit)
         snapshots.rebuild_all()
         counts = {
             "sites": Site.objects.count(),
@@ -120,6 +137,11 @@ def load_demo_fleet(
             "sanitization records": SanitizationRecord.objects.count(),
             "dispositions": Disposition.objects.count(),
             "packaging records": PackagingRecord.objects.count(),
+            "vendors": Vendor.objects.count(),
+            "vendor certifications": VendorCertification.objects.count(),
+            "lots": Lot.objects.count(),
+            "evidence files": EvidenceFile.objects.count(),
+            **extras,
         }
     return DemoSummary(servers=servers, seed=seed, as_of=as_of, counts=counts)
 

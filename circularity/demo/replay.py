@@ -133,6 +133,8 @@ class Replay:
                 to_site=self.sites[args["to_site"]] if args["to_site"] else None,
                 vendor=args["vendor"],
                 certificate_id=args["certificate"],
+                proceeds=args["proceeds"],
+                currency=args["currency"],
             )
             self.counts["dispositions"] += len(rows)
         else:  # pragma: no cover - the planner emits only the kinds above

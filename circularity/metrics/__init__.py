@@ -7,11 +7,15 @@ months are rolled up into fiscal years by adding their sums: a handful of aggreg
 never a loop over dispositions. A rate is derived from the sums at the very end, so the
 dashboard, the API and the report all see the same figures.
 
+Section 9's figures: ``mass_balance_rows()`` (``mass_balance``), ``value_recovered_rows()``
+and ``harvested_rows()`` (``recovery``).
+
 Readers: ``circularity_rows()`` (periods × groups), ``packaging_rows()``, and the
 ``route_sums()`` / ``figures()`` pair the snapshot job and the report reuse.
 """
 
 from .circularity import circularity_rows, figures, gri_306_rows, gri_306_totals, period_figures, span_figures
+from .mass_balance import MassBalanceRow, mass_balance_rows
 from .packaging import (
     computed_plastic_content,
     packaging_rows,
@@ -20,6 +24,7 @@ from .packaging import (
     plastic_reduction,
     with_plastic_content,
 )
+from .recovery import harvested_rows, harvested_span, value_recovered_rows, value_recovered_span
 from .series import RATE_METRICS, metric_series, shared_series, span_value
 from .sums import (
     GRAM,
@@ -43,6 +48,7 @@ __all__ = [
     "GROUP_COLUMNS",
     "GROUP_LABELS",
     "KG_PER_T",
+    "MassBalanceRow",
     "RATE_METRICS",
     "SUM_FIELDS",
     "ZERO",
@@ -53,6 +59,9 @@ __all__ = [
     "fresh_snapshot_months",
     "gri_306_rows",
     "gri_306_totals",
+    "harvested_rows",
+    "harvested_span",
+    "mass_balance_rows",
     "metric_series",
     "monthly_sums",
     "packaging_rows",
@@ -68,5 +77,7 @@ __all__ = [
     "span_sums",
     "span_value",
     "sums_by_every_grouping",
+    "value_recovered_rows",
+    "value_recovered_span",
     "with_plastic_content",
 ]

@@ -17,6 +17,8 @@ from inventory.models import Asset, PartModel, Placement, Site
 from inventory.moments import stored_range, validate_day, validate_moment
 
 from ..choices import Comparison, Dimension, Metric, Route, SanitizationMethod
+from ..currencies import validate_currency
+from .vendors import validate_downstream_routes
 
 
 def _in_choices(field: str, choices) -> Q:
@@ -32,6 +34,13 @@ class CircularCenter(models.Model):
     name = models.CharField(max_length=200)
     sites = models.ManyToManyField(
         Site, related_name="circular_centers", blank=True, help_text="The sites (campus) it serves."
+    )
+    onsite_routes = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_downstream_routes],
+        help_text="Routes it carries out itself (e.g. recycle where it shreds drives on site): a "
+        "disposition by one of them may name no vendor.",
     )
 
     class Meta:
@@ -111,6 +120,19 @@ class SanitizationRecord(AppendOnlyModel):
     performed_by = models.CharField(max_length=200, help_text="Technician or vendor who did it.")
     verified = models.BooleanField(default=False, help_text="The result was verified (SP 800-88 §4.7).")
     certificate_id = models.CharField(max_length=100, blank=True)
+    # NIST SP 800-88 Rev. 2 evidence (issue 12): ``performed_by`` is who sanitized.
+    tool = models.CharField(max_length=100, blank=True, help_text="The sanitization tool (software or device).")
+    tool_version = models.CharField(max_length=50, blank=True)
+    verification_method = models.CharField(max_length=200, blank=True, help_text="How the result was verified.")
+    verified_by = models.CharField(max_length=200, blank=True, help_text="Who verified it.")
+    batch = models.ForeignKey(
+        "circularity.SanitizationBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="records",
+        help_text="The batch whose sampled verification this certificate comes from.",
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -178,8 +200,25 @@ class Disposition(AppendOnlyModel):
         related_name="+",
         help_text="For reuse: the site the asset returns to.",
     )
-    vendor = models.CharField(max_length=200, blank=True)
+    vendor = models.ForeignKey(
+        "circularity.Vendor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dispositions",
+        help_text="Who took it (any route but reuse), unless the center carries the route out itself.",
+    )
     certificate_id = models.CharField(max_length=100, blank=True)
+    # Value recovered (issue 12): resale only; reported per currency, never summed across.
+    proceeds = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="For resale: what the buyer paid for this asset, in ``currency``.",
+    )
+    currency = models.CharField(max_length=3, blank=True, validators=[validate_currency], help_text="ISO 4217.")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -195,6 +234,11 @@ class Disposition(AppendOnlyModel):
                 condition=~Q(route=Route.REUSE) | Q(to_site__isnull=False), name="disposition_reuse_has_site"
             ),
             models.CheckConstraint(condition=stored_range("decided_at"), name="disposition_decided_at_in_range"),
+            models.CheckConstraint(
+                condition=(Q(proceeds__isnull=True) & Q(currency=""))
+                | (Q(route=Route.RESALE) & Q(proceeds__gte=0) & Q(currency__regex=r"^[A-Z]{3}$")),
+                name="disposition_proceeds_resale_with_currency",
+            ),
         ]
         indexes = [
             models.Index(fields=["decided_at"], name="disposition_decided_idx"),
