@@ -3,9 +3,11 @@
 ``partition_table`` rebuilds the table as it finds it, so it works whatever columns,
 indexes, foreign keys and triggers other migrations added before it runs:
 
-1. refuse when a foreign key points to the table (a foreign key to a partitioned table must
-   reference a unique key that includes the partition key: such a reference is made by the
-   migration that adds it, as ``inventory_eventkey`` does; see docs/scaling.md);
+1. turn each foreign key that points to the table into one to ``(id, key)`` (a foreign key
+   to a partitioned table must reference a unique key that includes the partition key): a
+   key column beside the referencing one, filled by a trigger from the referenced row, so
+   the application still writes the id alone; refuse a reference it cannot turn (several
+   columns); see docs/scaling.md;
 2. read its indexes, check constraints, foreign keys and triggers; rename it aside;
 3. create the partitioned table (``LIKE`` the old one: columns, defaults, storage), its
    primary key ``(id, key)``, its id sequence (an identity column cannot be partitioned in
@@ -56,7 +58,7 @@ def _definition(cursor, table: str) -> dict:
         "WHERE confrelid = %s::regclass AND contype = 'f' AND conparentid = 0",
         [table],
     )
-    if references:
+    if references:  # ``_hand_over`` has turned every reference it can into its own
         raise PartitioningRefused(table, references)
     indexes = [
         definition.replace(" ON ONLY ", " ON ")
@@ -179,12 +181,96 @@ def _valid_checks(cursor, table: str, found: dict) -> None:
             cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
+# A reference to a partitioned table carries the partition key of the row it references, in
+# a column of its own that this trigger fills from that row (the application does not know
+# the column: Django inserts the id, as before).
+REFERENCE_KEY_FUNCTION = """
+CREATE OR REPLACE FUNCTION assetlife_reference_key() RETURNS trigger AS $$
+DECLARE
+    value timestamptz;
+BEGIN
+    -- TG_ARGV: the referenced table, its partition key, the referencing column, its key column.
+    EXECUTE format('SELECT %I FROM %s WHERE id = $1', TG_ARGV[1], TG_ARGV[0]) INTO value
+        USING (to_jsonb(NEW) ->> TG_ARGV[2])::bigint;
+    NEW := jsonb_populate_record(NEW, jsonb_build_object(TG_ARGV[3], value));
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def _single_references(cursor, table: str) -> list[tuple[str, str, str, bool]]:
+    """(table, constraint, column, column NOT NULL) of each one-column foreign key to ``table``."""
+    return _rows(
+        cursor,
+        """
+        SELECT c.conrelid::regclass::text, c.conname, a.attname, a.attnotnull
+        FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+        WHERE c.confrelid = %s::regclass AND c.contype = 'f' AND c.conparentid = 0 AND cardinality(c.conkey) = 1
+        ORDER BY 1, 2
+        """,
+        [table],
+    )
+
+
+def _hand_over(cursor, table: str, key: str) -> list[tuple[str, str, str, str]]:
+    """Turn each one-column foreign key to ``table`` into one that will reference
+    ``(id, key)``: a key column beside it, filled for existing rows and by a trigger for new
+    ones; the old constraint dropped. Returns what ``_take_back`` needs to add the new ones."""
+    cursor.execute(REFERENCE_KEY_FUNCTION)
+    handed = []
+    for source, name, column, not_null in _single_references(cursor, table):
+        shadow = f"{column.removesuffix('_id')}_{key}"
+        cursor.execute(f'ALTER TABLE {source} ADD COLUMN "{shadow}" timestamptz')
+        cursor.execute(f'UPDATE {source} s SET "{shadow}" = t.{key} FROM {table} t WHERE t.id = s."{column}"')
+        if not_null:
+            cursor.execute(f'ALTER TABLE {source} ALTER COLUMN "{shadow}" SET NOT NULL')
+        cursor.execute(f'ALTER TABLE {source} DROP CONSTRAINT "{name}"')
+        cursor.execute(
+            f'CREATE TRIGGER "{source}_{shadow}" BEFORE INSERT OR UPDATE OF "{column}" ON {source} '
+            f"FOR EACH ROW EXECUTE FUNCTION assetlife_reference_key('{table}', '{key}', '{column}', '{shadow}')"
+        )
+        handed.append((source, name, column, shadow))
+    return handed
+
+
+def _take_back(cursor, table: str, key: str, handed) -> None:
+    """The composite foreign keys, once ``table`` is partitioned. ``MATCH FULL``: a row that
+    names an id must carry its key (the trigger found the row), or it is refused."""
+    for source, name, column, shadow in handed:
+        cursor.execute(
+            f'ALTER TABLE {source} ADD CONSTRAINT "{name}" FOREIGN KEY ("{column}", "{shadow}") '
+            f"REFERENCES {table} (id, {key}) MATCH FULL DEFERRABLE INITIALLY DEFERRED"
+        )
+
+
+def _composite_references(cursor, table: str, key: str) -> list[tuple[str, str, str, str]]:
+    """The references ``_take_back`` made: (table, constraint, column, key column)."""
+    return _rows(
+        cursor,
+        """
+        SELECT c.conrelid::regclass::text, c.conname, a.attname, b.attname
+        FROM pg_constraint c
+        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+        JOIN pg_attribute b ON b.attrelid = c.conrelid AND b.attnum = c.conkey[2]
+        WHERE c.confrelid = %s::regclass AND c.contype = 'f' AND c.conparentid = 0 AND cardinality(c.conkey) = 2
+          AND b.attname = regexp_replace(a.attname, '_id$', '') || '_' || %s
+        ORDER BY 1, 2
+        """,
+        [table, key],
+    )
+
+
 def partition_table(schema_editor, table: str, key: str, *, now: dt.datetime | None = None) -> list[dt.date]:
-    """Rebuild ``table`` partitioned by month of ``key``, rows moved; return its partitions' months."""
+    """Rebuild ``table`` partitioned by month of ``key``, rows moved; return its partitions' months.
+
+    A foreign key that points to it (``LotItem.disposition``) becomes one to ``(id, key)``
+    (``_hand_over``, ``_take_back``; docs/scaling.md)."""
     if schema_editor.connection.vendor != "postgresql":
         return []
     aside = f"{table}__plain"
     with schema_editor.connection.cursor() as cursor:
+        handed = _hand_over(cursor, table, key)
         found = _definition(cursor, table)
         next_id = _set_aside(cursor, table, found, aside)
         cursor.execute(
@@ -202,6 +288,7 @@ def partition_table(schema_editor, table: str, key: str, *, now: dt.datetime | N
         for month in sorted(months):
             cursor.execute(create_partition_sql(table, month))
         _finish(cursor, table, found, aside)
+        _take_back(cursor, table, key, handed)
     return sorted(months)
 
 
@@ -211,6 +298,11 @@ def unpartition_table(schema_editor, table: str, key: str) -> None:
         return
     aside = f"{table}__partitioned"
     with schema_editor.connection.cursor() as cursor:
+        references = _composite_references(cursor, table, key)
+        for source, name, _column, shadow in references:
+            cursor.execute(f'ALTER TABLE {source} DROP CONSTRAINT "{name}"')
+            cursor.execute(f'DROP TRIGGER "{source}_{shadow}" ON {source}')
+            cursor.execute(f'ALTER TABLE {source} DROP COLUMN "{shadow}"')
         found = _definition(cursor, table)
         next_id = _set_aside(cursor, table, found, aside)
         cursor.execute(f"CREATE TABLE {table} (LIKE {aside} INCLUDING DEFAULTS INCLUDING STORAGE INCLUDING COMMENTS)")
@@ -219,3 +311,8 @@ def unpartition_table(schema_editor, table: str, key: str) -> None:
         _valid_checks(cursor, table, found)
         # The partitions' own TRUNCATE guards go with them; the table's own are rebuilt.
         _finish(cursor, table, found, aside)
+        for source, name, column, _ in references:
+            cursor.execute(
+                f'ALTER TABLE {source} ADD CONSTRAINT "{name}" FOREIGN KEY ("{column}") '
+                f"REFERENCES {table} (id) DEFERRABLE INITIALLY DEFERRED"
+            )

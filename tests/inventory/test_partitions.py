@@ -140,13 +140,43 @@ def test_the_history_is_partitioned_by_month_with_the_key_in_the_primary_key(tab
 
 
 @pytest.mark.postgres
-def test_no_foreign_key_points_to_a_partitioned_table():
-    """A reference to a partitioned table needs (id, partition key): none is declared (docs/scaling.md)."""
-    references = scalar(
-        "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND confrelid IN (%s::regclass, %s::regclass)",
-        [EVENTS, DISPOSITIONS],
-    )
-    assert references == 0
+def test_a_foreign_key_to_a_partitioned_table_references_id_and_key():
+    """The one foreign key into them (a lot's item names its disposition) references
+    ``(id, decided_at)``; the application still writes the id alone (docs/scaling.md)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conparentid = 0 AND confrelid IN (%s::regclass, %s::regclass)",
+            [EVENTS, DISPOSITIONS],
+        )
+        references = cursor.fetchall()
+    assert references == [
+        (
+            "circularity_lotitem",
+            "FOREIGN KEY (disposition_id, disposition_decided_at) REFERENCES circularity_disposition(id, decided_at) "
+            "MATCH FULL DEFERRABLE INITIALLY DEFERRED",
+        )
+    ]
+
+
+@pytest.mark.postgres
+def test_a_lot_takes_its_dispositions_keys_and_a_missing_disposition_is_refused():
+    """Through the custody services: dispositions decided in May 2023 go into a lot; each
+    item carries its disposition's ``decided_at``; an item naming no disposition is refused."""
+    from circularity.models import LotItem
+    from tests.circularity.custody_support import certified_vendor, dispositioned, lot_of
+
+    site = SiteFactory(code="AMS05")
+    center = CircularCenterFactory(code="CC-AMS", sites=[site])
+    vendor = certified_vendor()
+    rows = dispositioned(center, vendor, [1, 2], dt.datetime(2023, 5, 4, tzinfo=dt.UTC))
+    lot = lot_of(center, vendor, rows, gross=13)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT disposition_id, disposition_decided_at FROM circularity_lotitem ORDER BY 1")
+        assert cursor.fetchall() == sorted((row.pk, row.decided_at) for row in rows)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LotItem.objects.create(lot=lot, disposition_id=max(row.pk for row in rows) + 1000)
+        connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 @pytest.mark.postgres
@@ -192,12 +222,14 @@ def test_the_beat_job_creates_months_ahead_and_guards_them(drive, monkeypatch):
     disposition(drive, dt.datetime(2031, 2, 3, tzinfo=dt.UTC))
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks: TRUNCATE may run
-    for table, column in ((EVENTS, "note"), (DISPOSITIONS, "vendor")):
+    for table, column in ((EVENTS, "note"), (DISPOSITIONS, "certificate_id")):
         partition = f"{table}_p203102"
         for statement in (
             f"UPDATE {partition} SET {column} = 'rewritten'",
             f"DELETE FROM {partition}",
-            f"TRUNCATE {partition}",
+            # CASCADE: a lot's item references the dispositions, and would refuse a plain
+            # TRUNCATE before the guard speaks.
+            f"TRUNCATE {partition} CASCADE",
         ):
             refusal = f"{table} is append-only: .* refused"
             with pytest.raises(DatabaseError, match=refusal) as refused, transaction.atomic():

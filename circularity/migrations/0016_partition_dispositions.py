@@ -25,7 +25,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("circularity", "0011_moment_and_target_range_constraints"),
+        ("circularity", "0015_sanitization_batches_proceeds"),
         ("inventory", "0011_event_keys_and_partitions"),
     ]
 
