@@ -142,10 +142,11 @@ class PartModelFilter(filters.FilterSet):
     model_number = filters.CharFilter(lookup_expr="iexact")
     category = filters.MultipleChoiceFilter(choices=Category.choices)
     data_bearing = BooleanFilter()
+    hazardous = BooleanFilter()
 
     class Meta:
         model = PartModel
-        fields = ["manufacturer", "model_number", "category", "data_bearing"]
+        fields = ["manufacturer", "model_number", "category", "data_bearing", "hazardous"]
 
 
 class AssetFilter(filters.FilterSet):
@@ -228,10 +229,11 @@ class DispositionFilter(filters.FilterSet):
     category = filters.MultipleChoiceFilter(choices=Category.choices)
     decided_after = MomentFilter(field_name="decided_at", lookup_expr="gte")
     decided_before = MomentFilter(field_name="decided_at", lookup_expr="lt")
+    hazardous = BooleanFilter(help_text="Its part model was hazardous when it was decided.")
 
     class Meta:
         model = Disposition
-        fields = ["asset", "tree_root", "center", "site", "route", "category"]
+        fields = ["asset", "tree_root", "center", "site", "route", "category", "hazardous"]
 
 
 class PackagingRecordFilter(filters.FilterSet):

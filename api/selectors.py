@@ -62,6 +62,7 @@ DISPOSITION_COLUMNS = {
     "decided_at": "decided_at",
     "mass_kg": "mass_kg",
     "embodied_kgco2e": "embodied_kgco2e",
+    "hazardous": "hazardous",
     "to_site": "to_site__code",
     "vendor": "vendor__code",
     "certificate_id": "certificate_id",

@@ -14,10 +14,12 @@ from .metrics import (
     PackagingMetricsView,
     ValueRecoveredView,
 )
+from .waste import WasteDisclosureView, WasteMetricsView
 
 METRICS = (
     ("metrics/circularity", "metrics-circularity"),
     ("metrics/packaging", "metrics-packaging"),
+    ("metrics/waste", "metrics-waste"),
     ("metrics/mass-balance", "metrics-mass-balance"),
     ("metrics/value-recovered", "metrics-value-recovered"),
     ("metrics/harvested-parts", "metrics-harvested-parts"),
@@ -87,5 +89,7 @@ urlpatterns = [
     path("metrics/mass-balance/", MassBalanceView.as_view(), name="metrics-mass-balance"),
     path("metrics/value-recovered/", ValueRecoveredView.as_view(), name="metrics-value-recovered"),
     path("metrics/harvested-parts/", HarvestedPartsView.as_view(), name="metrics-harvested-parts"),
+    path("metrics/waste/", WasteMetricsView.as_view(), name="metrics-waste"),
+    path("metrics/waste/disclosure/", WasteDisclosureView.as_view(), name="metrics-waste-disclosure"),
     path("", include(router.urls)),
 ]

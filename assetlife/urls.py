@@ -1,9 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path, reverse_lazy
+from django.urls import include, path
 
-# The admin's "View site" link: the dashboard is this product's front page (there is no
-# public site at "/").
-admin.site.site_url = reverse_lazy("circularity:dashboard")
+# The admin's "View site" link leads to the dashboard (assetlife.admin_site).
 
 urlpatterns = [
     path("admin/dashboard/", include("circularity.urls")),

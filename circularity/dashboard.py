@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from assetlife.admin_site import DASHBOARD_PERMISSION
 from assetlife.replica import on_replica
 from inventory.choices import Category
 
@@ -30,9 +31,10 @@ from .metrics import packaging_rows, period_figures
 from .models import CircularCenter, Disposition
 from .periods import Period, PeriodError, add_months, fiscal_year_of, month_of, parse_fiscal_year
 from .reports import notices
+from .reports.waste import waste_section
 from .targets import all_statuses
 
-VIEW_PERMISSION = "circularity.view_disposition"
+VIEW_PERMISSION = DASHBOARD_PERMISSION
 
 
 def available_fiscal_years(today: dt.date, selected: int) -> list[int]:
@@ -104,6 +106,7 @@ def dashboard_context(fiscal_year: int, today: dt.date) -> dict:
         "chart_svg": mark_safe(_inline_svg(render_rate_chart(chart, "svg", width=10, height=3.8), label)),
         "chart_label": label,
         **custody_context(period, as_of),
+        "waste": waste_section(month_of(as_of)),  # GRI 306 / ESRS E5 panel (reports/waste.py)
     }
 
 

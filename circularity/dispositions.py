@@ -106,6 +106,7 @@ def record_disposition(
                 decided_at=decided_at,
                 mass_kg=member.part_model.mass_kg,
                 embodied_kgco2e=member.part_model.embodied_kgco2e,
+                hazardous=member.part_model.hazardous,
                 to_site=to_site,
                 vendor=vendor,
                 certificate_id=certificate_id,

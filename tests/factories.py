@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from circularity.choices import CertificationScheme, Route
 from circularity.models import CircularCenter, PackagingRecord, SanitizationRecord, Target, Vendor, VendorCertification
-from inventory.choices import Category, Status, default_data_bearing
+from inventory.choices import Category, Status, default_data_bearing, default_focus_materials, default_hazardous
 from inventory.models import Asset, PartModel, Site
 
 
@@ -44,6 +44,8 @@ class PartModelFactory(factory.django.DjangoModelFactory):
     mass_kg = Decimal("10.000")
     data_bearing = factory.LazyAttribute(lambda o: default_data_bearing(o.category))
     embodied_kgco2e = None
+    hazardous = factory.LazyAttribute(lambda o: default_hazardous(o.category))
+    focus_materials = factory.LazyAttribute(lambda o: default_focus_materials(o.category))
 
 
 class AssetFactory(factory.django.DjangoModelFactory):

@@ -124,6 +124,7 @@ class DispositionSerializer(serializers.ModelSerializer):
             "decided_at",
             "mass_kg",
             "embodied_kgco2e",
+            "hazardous",
             "to_site",
             "vendor",
             "certificate_id",

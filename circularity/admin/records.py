@@ -50,6 +50,7 @@ class DispositionAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, CircularityAdmin):
         "site",
         "category",
         "mass_kg",
+        "hazardous",
         "decided",
         "part_of",
         "vendor",
@@ -57,7 +58,7 @@ class DispositionAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, CircularityAdmin):
         "value",
     )
     list_select_related = ("asset", "tree_root", "center", "site", "to_site", "vendor")
-    list_filter = ("route", "center", "site", "category")
+    list_filter = ("route", "center", "site", "category", "hazardous")
     date_hierarchy = "decided_at"
     search_fields = (
         "asset__serial_number",

@@ -158,7 +158,7 @@ class Disposition(AppendOnlyModel):
     Append-only (``inventory.append_only``), as the events are: what was reported stays
     what was decided.
 
-    ``site``, ``category``, ``mass_kg`` and ``embodied_kgco2e`` are copied from the asset
+    ``site``, ``category``, ``mass_kg``, ``embodied_kgco2e`` and ``hazardous`` are copied from the asset
     when the decision is recorded: later changes to the asset or its part model do not
     rewrite what was reported (and the metrics need no joins).
 
@@ -192,6 +192,11 @@ class Disposition(AppendOnlyModel):
     decided_at = models.DateTimeField(validators=[validate_moment])
     mass_kg = models.DecimalField(max_digits=12, decimal_places=3, validators=[MinValueValidator(0)])
     embodied_kgco2e = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
+    hazardous = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Its part model's hazardous flag when it was decided (GRI 306, ESRS E5).",
+    )
     to_site = models.ForeignKey(
         Site,
         on_delete=models.PROTECT,
@@ -357,8 +362,10 @@ class Target(models.Model):
 class MonthlySnapshot(models.Model):
     """Sums of one closed month's dispositions, per grouping, refreshed by a Celery job.
 
-    Holds sums only (units and mass per route, avoided carbon); every rate is derived from
-    them by ``circularity.metrics``, the one place formulas live.
+    Long format: one row per (month, dimension, group, route, hazardous, onsite) present,
+    holding units, mass and avoided carbon, so a new split is data, not a migration. Sums
+    only; every figure is derived from them by ``circularity.metrics``, the one place
+    formulas live.
     """
 
     month = models.DateField(help_text="First day of the month (UTC).")
@@ -366,30 +373,27 @@ class MonthlySnapshot(models.Model):
     group_key = models.CharField(
         max_length=32, blank=True, help_text="Site or center code, or category; blank for the total."
     )
-    units_reuse = models.BigIntegerField(default=0)
-    units_resale = models.BigIntegerField(default=0)
-    units_recycle = models.BigIntegerField(default=0)
-    units_incineration_energy_recovery = models.BigIntegerField(default=0)
-    units_incineration = models.BigIntegerField(default=0)
-    units_landfill = models.BigIntegerField(default=0)
-    mass_reuse = models.DecimalField(max_digits=18, decimal_places=3, default=0)
-    mass_resale = models.DecimalField(max_digits=18, decimal_places=3, default=0)
-    mass_recycle = models.DecimalField(max_digits=18, decimal_places=3, default=0)
-    mass_incineration_energy_recovery = models.DecimalField(max_digits=18, decimal_places=3, default=0)
-    mass_incineration = models.DecimalField(max_digits=18, decimal_places=3, default=0)
-    mass_landfill = models.DecimalField(max_digits=18, decimal_places=3, default=0)
+    route = models.CharField(max_length=32, choices=Route.choices)
+    hazardous = models.BooleanField()
+    onsite = models.BooleanField(help_text="Carried out by the operator itself (no vendor).")
+    units = models.BigIntegerField(default=0)
+    mass_kg = models.DecimalField(max_digits=18, decimal_places=3, default=0)
     avoided_kgco2e = models.DecimalField(max_digits=18, decimal_places=3, default=0)
     computed_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["month", "dimension", "group_key"]
+        ordering = ["month", "dimension", "group_key", "route", "hazardous", "onsite"]
         constraints = [
-            models.UniqueConstraint(fields=["month", "dimension", "group_key"], name="snapshot_unique_month_group"),
+            models.UniqueConstraint(
+                fields=["month", "dimension", "group_key", "route", "hazardous", "onsite"],
+                name="snapshot_unique_month_group_cell",
+            ),
             models.CheckConstraint(condition=_in_choices("dimension", Dimension), name="snapshot_dimension_valid"),
+            models.CheckConstraint(condition=_in_choices("route", Route), name="snapshot_route_valid"),
         ]
 
     def __str__(self):
-        return f"{self.month:%Y-%m} {self.dimension} {self.group_key}".strip()
+        return f"{self.month:%Y-%m} {self.dimension} {self.group_key} {self.route}".strip()
 
 
 class SnapshotMonth(models.Model):

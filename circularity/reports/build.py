@@ -37,6 +37,7 @@ from ..models import CircularCenter
 from ..periods import add_months, fiscal_year_of, fiscal_year_start, month_of, months_between, to_utc
 from ..targets import month_statuses
 from .formatting import pct
+from .waste import WasteSection, waste_section
 
 CHART_CID = "rate-chart"
 EXCEPTION_LIMIT = 50
@@ -71,6 +72,7 @@ class Report:
     # SPEC section 9: resale proceeds per currency (never added across currencies) and
     # harvested parts back in service, each for the month and the fiscal year to date.
     recovery: dict = field(default_factory=dict)
+    waste: WasteSection | None = None  # GRI 306 / ESRS E5, fiscal year to date (reports/waste.py)
 
     @property
     def label(self) -> str:
@@ -193,6 +195,7 @@ def build_report(month: dt.date, *, chart: bool = True) -> Report:
             },
             "harvested": {"month": harvested_span(month, month), "fytd": harvested_span(fytd_first, month)},
         },
+        waste=waste_section(month),
     )
 
 
@@ -254,6 +257,7 @@ def jsonable(report: Report) -> dict:
             "exceptions": report.exceptions,
             "transit_exception_days": report.transit_days,
             "recovery": report.recovery,
+            "waste": report.waste.as_json() if report.waste else None,
         }
     )
 

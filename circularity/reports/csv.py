@@ -3,8 +3,8 @@
 Columns (documented in docs/reports.md):
 
 ``report_month``  the month reported, YYYY-MM (the same on every row: files concatenate)
-``section``       circularity | packaging | gri_306 | target | exceptions | value_recovered |
-                  harvested_parts
+``section``       circularity | packaging | gri_306 | waste | target | exceptions |
+                  value_recovered | harvested_parts
 ``span``          month | fiscal_year_to_date | as_built (the fleet's state when the report
                   was built: assets in transit, missing)
 ``first_month``, ``last_month``  the months the figure covers, YYYY-MM (blank for as_built)
@@ -27,6 +27,7 @@ from __future__ import annotations
 from assetlife.csvfile import write_csv
 
 from .build import Report
+from .waste import csv_rows
 
 COLUMNS = [
     "report_month",
@@ -112,6 +113,8 @@ def rows(report: Report) -> list[list[object]]:
     for span, column in (("month", "month"), ("fiscal_year_to_date", "fytd")):
         for disclosure, total in report.gri_306[column].items():
             add("gri_306", span, "total", None, "total_mass_t", disclosure, total, "t")
+    for figure, key, value, unit in csv_rows(report.waste) if report.waste else []:
+        add("waste", "fiscal_year_to_date", "total", None, figure, key, value, unit)
     for target in report.targets:
         for figure, unit in TARGET_FIGURES:
             add("target", "fiscal_year_to_date", "target", target["metric"], figure, "", target[figure], unit)

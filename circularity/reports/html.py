@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from .. import report_lots
 from .build import CHART_CID, Report
 from .formatting import day, kg, kg_as_tonnes, kgco2e, meets, money, number, on_track, pct, tonnes
+from .waste import text_lines as waste_text_lines
 
 TEMPLATE = "circularity/reports/email.html"
 
@@ -217,6 +218,7 @@ def render_text(report: Report) -> str:
                 tonnes(report.gri_306["fytd"][disclosure]),
             )
         )
+    lines += waste_text_lines(report.waste) if report.waste else []
     lines += ["", "7. TARGETS"]
     for t in report.targets:
         lines.append(

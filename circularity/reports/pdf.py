@@ -24,6 +24,7 @@ from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate
 from .build import Report
 from .formatting import kg, kg_as_tonnes, kgco2e, meets, number, on_track, pct, tonnes
 from .html import exception_sections, group_tables, recovery_rows
+from .waste import pdf_flow as waste_flow
 
 GREEN = colors.HexColor("#1b7f3b")
 GREY = colors.HexColor("#555555")
@@ -250,6 +251,7 @@ def render_pdf(report: Report) -> bytes:
             ]
         )
     flow.append(_table(gri, [0.13, 0.35, 0.08, 0.16, 0.12, 0.16], s, right_from=2))
+    flow += waste_flow(report.waste, s, _table) if report.waste else []
 
     flow.append(Paragraph("7. Targets", s["h2"]))
     if report.targets:

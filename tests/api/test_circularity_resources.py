@@ -53,11 +53,38 @@ def test_part_models_default_data_bearing_from_their_category(api):
         "mass_kg": 0.08,
         "data_bearing": True,
         "embodied_kgco2e": None,
+        "hazardous": False,
+        "focus_materials": ["data_storage"],
     }
     server = {"manufacturer": "Contoso", "model_number": "CX-1", "category": "server", "mass_kg": 18.4}
     assert api.post("/api/v1/part-models/", server, format="json").json()["data_bearing"] is False
     flash = {**server, "model_number": "CX-2", "data_bearing": True}
     assert api.post("/api/v1/part-models/", flash, format="json").json()["data_bearing"] is True
+
+
+def test_part_models_default_hazardous_and_focus_materials_from_their_category(api):
+    battery = {"manufacturer": "Tailspin", "model_number": "BBU-1", "category": "battery", "mass_kg": "4.2"}
+    created = api.post("/api/v1/part-models/", battery, format="json").json()
+    assert (created["hazardous"], created["focus_materials"]) == (True, ["battery"])
+    server = {"manufacturer": "Contoso", "model_number": "CX-9", "category": "server", "mass_kg": 18}
+    created = api.post("/api/v1/part-models/", server, format="json").json()
+    assert (created["hazardous"], created["focus_materials"]) == (False, [])
+    with_pack = {**server, "model_number": "CX-10", "hazardous": True, "focus_materials": ["battery", "circuit_board"]}
+    created = api.post("/api/v1/part-models/", with_pack, format="json").json()
+    assert (created["hazardous"], created["focus_materials"]) == (True, ["battery", "circuit_board"])
+    changed = api.patch(f"/api/v1/part-models/{created['id']}/", {"hazardous": False}, format="json").json()
+    assert (changed["hazardous"], changed["focus_materials"]) == (False, ["battery", "circuit_board"])
+    assert [row["model_number"] for row in api.get("/api/v1/part-models/?hazardous=true").json()["results"]] == [
+        "BBU-1"
+    ]
+
+
+@pytest.mark.parametrize("materials", [["asbestos"], ["battery", "battery"], "battery"])
+def test_unknown_or_repeated_focus_materials_are_400(api, materials):
+    body = {"manufacturer": "Tailspin", "model_number": "X", "category": "other", "mass_kg": 1}
+    response = api.post("/api/v1/part-models/", {**body, "focus_materials": materials}, format="json")
+    assert response.status_code == 400
+    assert "focus_materials" in response.json()
 
 
 def test_part_models_filter_by_manufacturer_model_number_and_category(api, server_model, ssd_model):

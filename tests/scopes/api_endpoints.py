@@ -219,6 +219,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     "metrics-mass-balance": Endpoint(SHARED, (get(query="?start=2024-02&end=2024-04"),), aggregate=True),
     "metrics-value-recovered": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04"),), aggregate=True),
     "metrics-harvested-parts": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04"),), aggregate=True),
+    "metrics-waste": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04&group_by=center"),), aggregate=True),
+    "metrics-waste-disclosure": Endpoint(SHARED, (get(query="?fiscal_year=FY2024&standard=esrs_e5"),), aggregate=True),
     "site-list": Endpoint(SCOPED_VIEW, (get(), post(403, site_body)), shows=lambda m: [m.site]),
     "site-detail": Endpoint(
         SCOPED_VIEW,

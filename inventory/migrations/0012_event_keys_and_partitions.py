@@ -82,7 +82,7 @@ def partition_backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("inventory", "0010_moment_range_constraints")]
+    dependencies = [("inventory", "0011_partmodel_hazardous_focus_materials")]
 
     operations = [
         migrations.CreateModel(

@@ -27,7 +27,7 @@ def remove_schedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("circularity", "0016_partition_dispositions"),
+        ("circularity", "0018_partition_dispositions"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

@@ -25,8 +25,8 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("circularity", "0015_sanitization_batches_proceeds"),
-        ("inventory", "0011_event_keys_and_partitions"),
+        ("circularity", "0017_snapshot_long_format"),
+        ("inventory", "0012_event_keys_and_partitions"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]
