@@ -22,18 +22,18 @@ from circularity import snapshots
 from circularity.models import CircularCenter, Disposition, PackagingRecord, SanitizationRecord, Shipment
 from inventory.models import Asset, LifecycleEvent, PartModel, Site
 
-from .build import create_assets, create_catalog
+from .build import create_catalog
 from .decisions import DecisionPlanner
 from .packaging import create_packaging, plan_packaging
 from .plan import Planner, earliest_as_of
 from .replay import Replay
+from .write import write_history
 
 DEFAULT_SERVERS = 300
 DEFAULT_SEED = 2022
 MIN_SERVERS = 10
 MAX_SERVERS = 100_000
 
-ANALYZE_EVERY = 5000  # replay steps between two refreshes of the planner's statistics
 ANALYZED_MODELS = (Asset, LifecycleEvent, Shipment, SanitizationRecord, Disposition)
 
 # What must be empty before a load: the tables the demo writes its own rows into.
@@ -90,6 +90,11 @@ def load_demo_fleet(
     DecisionPlanner(planner).plan()
     planner.plan_custody()
     packaging = plan_packaging(planner)
+    # The history is replayed in memory by the services' rules before anything is written.
+    replay = Replay(planner.assets)
+    with _bar(progress, len(planner.actions), "Replaying history", "step") as bar:
+        replay.progress = bar
+        rows = replay.run(planner.actions)
 
     with transaction.atomic():
         found = existing_data()
@@ -101,14 +106,11 @@ def load_demo_fleet(
                 "Use a new database (drop it, then run `manage.py migrate`)."
             )
         sites, centers, part_models = create_catalog()
-        with _bar(progress, len(planner.assets), "Creating assets", "asset") as bar:
-            create_assets(planner.assets, sites=sites, part_models=part_models, progress=bar)
         create_packaging(packaging, sites=sites, part_models=part_models)
+        total = len(replay.assets) + len(rows.events) + len(rows.sanitizations) + len(rows.dispositions)
+        with _bar(progress, total, "Writing rows", "row") as bar:
+            write_history(replay.assets, rows, sites=sites, centers=centers, part_models=part_models, progress=bar)
         refresh_statistics()
-        with _bar(progress, len(planner.actions), "Replaying history", "step") as bar:
-            Replay(sites=sites, centers=centers, progress=bar, every=ANALYZE_EVERY, checkpoint=refresh_statistics).run(
-                planner.actions
-            )
         snapshots.rebuild_all()
         counts = {
             "sites": Site.objects.count(),
