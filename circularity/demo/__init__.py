@@ -29,7 +29,7 @@ from .plan import Planner, earliest_as_of
 from .replay import Replay
 from .write import write_history
 
-DEFAULT_SERVERS = 300
+DEFAULT_SERVERS = 2000
 DEFAULT_SEED = 2022
 MIN_SERVERS = 10
 MAX_SERVERS = 100_000
