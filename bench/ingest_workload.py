@@ -40,6 +40,7 @@ def ingest_figure(conn, fleet: Fleet, token: str, *, batches: int, batch_size: i
     from 42,000 to 69,000 rows/s between two runs.
     """
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    updates_before = asset_updates(conn)
     occurred = dt.datetime(2024, 6, 1, tzinfo=dt.UTC).isoformat()
     events = 0
     elapsed = copy_elapsed = 0.0
@@ -67,6 +68,7 @@ def ingest_figure(conn, fleet: Fleet, token: str, *, batches: int, batch_size: i
             raise RuntimeError(f"ingest answered {response.status_code}: {response.content[:500]!r}")
         events += batch_size * TREE
         copy_elapsed += copy_seconds(conn, after_event=last_event, expected=batch_size * TREE)
+    updated, hot = (after - before for after, before in zip(asset_updates(conn), updates_before, strict=True))
     ours = events / elapsed
     reference = events / copy_elapsed
     ratio = ours / reference
@@ -79,8 +81,28 @@ def ingest_figure(conn, fleet: Fleet, token: str, *, batches: int, batch_size: i
         ratio=ratio,
         goal="≥ 25 % of binary COPY's rows per second",
         met=ratio >= 0.25,
-        note=f"each transition cascades to the server's {TREE - 1} parts: {TREE} events",
+        note=(
+            f"each transition cascades to the server's {TREE - 1} parts: {TREE} events; "
+            f"asset row updates kept on their page (HOT): {hot:,} of {updated:,}"
+        ),
     )
+
+
+def asset_updates(conn) -> tuple[int, int]:
+    """Rows updated in the assets table so far, and how many of them were HOT updates
+    (the new version on the same page, no index touched): ``pg_stat_user_tables``."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # the API's session: send its counters now
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+    connection.close()  # a session flushes its counters when it ends
+    time.sleep(0.5)
+    conn.execute("SELECT pg_stat_clear_snapshot()")
+    row = conn.execute(
+        "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'inventory_asset'"
+    ).fetchone()
+    conn.commit()
+    return row
 
 
 def copy_seconds(conn, *, after_event: int, expected: int) -> float:
