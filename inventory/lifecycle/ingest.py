@@ -69,22 +69,25 @@ def apply_on_server(
     rows = {values[0]: _Locked(*values) for values in found}
     _load_before_missing(rows)
     batch = _Batch(rows)
-    latest = _latest_moments(list(rows))
-    arrays: tuple[list, ...] = tuple([] for _ in range(11))
+    trees = _trees(list(rows))
+    arrays: tuple[list, ...] = tuple([] for _ in range(10))
+    member_ids: list[int] = []
+    member_requests: list[int] = []
     for ordinal, request in enumerate(requests):
         root = batch.by_serial[request.serial_number]
         try:
             changes = batch._check(request, root, disposition=disposition)
         except LifecycleError:
             return None
-        moment = latest.get(root.pk)
+        moment, members = trees[root.pk]
         if moment is not None and request.occurred_at < moment:
             return None
+        member_ids.extend(members)
+        member_requests.extend([ordinal + 1] * len(members))  # SQL arrays count from 1
         center = changes.get("center")
         decommissioned = changes.get("decommissioned_at", _ABSENT)
         values = (
             root.pk,
-            ordinal,
             request.to,
             request.occurred_at,
             request.note,
@@ -97,76 +100,87 @@ def apply_on_server(
         )
         for array, value in zip(arrays, values, strict=True):
             array.append(value)
-    return StoredEvents(_apply(arrays, source=source, actor_id=actor_id, now=now), connection.alias)
+    keys = _apply(arrays, member_ids, member_requests, source=source, actor_id=actor_id, now=now)
+    return StoredEvents(keys, connection.alias)
 
 
-def _latest_moments(root_ids: list[int]) -> dict[int, datetime]:
-    """The latest ``last_event_at`` in each tree, by the id of its top (one statement)."""
+def _trees(root_ids: list[int]) -> dict[int, tuple[datetime | None, list[int]]]:
+    """Each tree, by the id of its top: its latest ``last_event_at`` and its members' ids,
+    the top first, then by depth and id (one statement)."""
     table = connection.ops.quote_name(Asset._meta.db_table)
     with connection.cursor() as cursor, _planner_settings(cursor, **PLANNED_BY_KEYS):
         cursor.execute(
             f"""
-            WITH RECURSIVE tree (root, id, moment) AS (
-                SELECT id, id, last_event_at FROM {table} WHERE id = ANY(%s)
+            WITH RECURSIVE tree (root, id, depth, moment) AS (
+                SELECT id, id, 0, last_event_at FROM {table} WHERE id = ANY(%s)
                 UNION ALL
-                SELECT tree.root, a.id, a.last_event_at FROM {table} a JOIN tree ON a.parent_id = tree.id
+                SELECT tree.root, a.id, tree.depth + 1, a.last_event_at
+                FROM {table} a JOIN tree ON a.parent_id = tree.id
             )
-            SELECT root, max(moment) FROM tree GROUP BY root
+            SELECT root, max(moment), array_agg(id ORDER BY depth, id) FROM tree GROUP BY root
             """,
             [root_ids],
         )
-        return {root: moment for root, moment in cursor.fetchall() if moment is not None}
+        return {root: (moment, members) for root, moment, members in cursor.fetchall()}
 
 
-def _apply(arrays: tuple[list, ...], *, source: str, actor_id: int | None, now: datetime) -> list[tuple[int, int]]:
-    """Move every tree and append its events; return ``(event id, asset id)`` in event order."""
+def _apply(
+    arrays: tuple[list, ...],
+    member_ids: list[int],
+    member_requests: list[int],
+    *,
+    source: str,
+    actor_id: int | None,
+    now: datetime,
+) -> list[tuple[int, int]]:
+    """Move every member and append its events; return ``(event id, asset id)`` in event order.
+
+    ``arrays`` hold one value per request; each member names its request by its position
+    in them. Every row source is an array of known length, so the planner's estimates are
+    exact (a recursive CTE here made it guess millions of rows)."""
     quote = connection.ops.quote_name
     assets = quote(Asset._meta.db_table)
     events = quote(LifecycleEvent._meta.db_table)
     site_table = quote(Asset._meta.get_field("site").related_model._meta.db_table)
     center_table = quote(Asset._meta.get_field("center").related_model._meta.db_table)
     statement = f"""
-        WITH RECURSIVE request AS (
-            SELECT * FROM unnest(
-                %s::bigint[], %s::integer[], %s::varchar[], %s::timestamptz[], %s::text[], %s::varchar[],
-                %s::bigint[], %s::smallint[], %s::bigint[], %s::boolean[], %s::smallint[]
-            ) AS r (root, ordinal, to_status, occurred_at, note, external_id,
-                    site_id, center_mode, center_id, deploys, decommission_mode)
-        ), tree (root, id, depth) AS (
-            SELECT root, root, 0 FROM request
-            UNION ALL
-            SELECT tree.root, a.id, tree.depth + 1 FROM {assets} a JOIN tree ON a.parent_id = tree.id
-        ), member AS MATERIALIZED (
-            SELECT tree.root, tree.id, tree.depth, a.status AS from_status
-            FROM tree JOIN {assets} a ON a.id = tree.id
+        WITH member AS MATERIALIZED (
+            SELECT m.id, m.seq, a.status AS from_status, r.*
+            FROM unnest(%s::bigint[], %s::integer[]) WITH ORDINALITY AS m (id, k, seq)
+            JOIN {assets} a ON a.id = m.id
+            JOIN unnest(
+                %s::bigint[], %s::varchar[], %s::timestamptz[], %s::text[], %s::varchar[], %s::bigint[],
+                %s::smallint[], %s::bigint[], %s::boolean[], %s::smallint[]
+            ) WITH ORDINALITY AS r (root, to_status, occurred_at, note, external_id, site_id, center_mode,
+                                    center_id, deploys, decommission_mode, k) ON r.k = m.k
         ), moved AS (
             UPDATE {assets} a SET
-                status = r.to_status,
-                last_event_at = r.occurred_at,
+                status = m.to_status,
+                last_event_at = m.occurred_at,
                 updated_at = %s,
-                site_id = coalesce(r.site_id, a.site_id),
-                center_id = CASE r.center_mode WHEN {SET} THEN r.center_id WHEN {CLEAR} THEN NULL ELSE a.center_id END,
-                deployed_at = CASE WHEN r.deploys THEN r.occurred_at ELSE a.deployed_at END,
-                decommissioned_at = CASE r.decommission_mode
-                    WHEN {SET} THEN r.occurred_at WHEN {CLEAR} THEN NULL ELSE a.decommissioned_at END
-            FROM member m JOIN request r ON r.root = m.root
+                site_id = coalesce(m.site_id, a.site_id),
+                center_id = CASE m.center_mode WHEN {SET} THEN m.center_id WHEN {CLEAR} THEN NULL ELSE a.center_id END,
+                deployed_at = CASE WHEN m.deploys THEN m.occurred_at ELSE a.deployed_at END,
+                decommissioned_at = CASE m.decommission_mode
+                    WHEN {SET} THEN m.occurred_at WHEN {CLEAR} THEN NULL ELSE a.decommissioned_at END
+            FROM member m
             WHERE a.id = m.id
             RETURNING a.id, a.site_id, a.center_id
         )
         INSERT INTO {events} (asset_id, action, from_status, to_status, parent_id, occurred_at, recorded_at,
                               actor_id, source, location, note, external_id)
-        SELECT m.id, %s, m.from_status, r.to_status, NULL, r.occurred_at, %s, %s, %s,
-               CASE WHEN r.to_status <> %s AND moved.center_id IS NOT NULL THEN c.code ELSE s.code END,
-               r.note, CASE WHEN m.id = r.root THEN r.external_id END
+        SELECT m.id, %s, m.from_status, m.to_status, NULL, m.occurred_at, %s, %s, %s,
+               CASE WHEN m.to_status <> %s AND moved.center_id IS NOT NULL THEN c.code ELSE s.code END,
+               m.note, CASE WHEN m.id = m.root THEN m.external_id END
         FROM member m
-        JOIN request r ON r.root = m.root
         JOIN moved ON moved.id = m.id
         JOIN {site_table} s ON s.id = moved.site_id
         LEFT JOIN {center_table} c ON c.id = moved.center_id
-        ORDER BY r.ordinal, m.depth, m.id
+        ORDER BY m.seq
         RETURNING id, asset_id
     """
-    params = [*arrays, now, Action.TRANSITION.value, now, actor_id, source, Status.IN_STOCK.value]
+    params = [member_ids, member_requests, *arrays, now, Action.TRANSITION.value, now, actor_id, source]
+    params.append(Status.IN_STOCK.value)
     with connection.cursor() as cursor, _planner_settings(cursor, jit="off"):
         cursor.execute(statement, params)
         keys = cursor.fetchall()

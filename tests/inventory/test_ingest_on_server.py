@@ -21,7 +21,7 @@ postgresql_only = pytest.mark.skipif(
 
 T0 = dt.datetime(2022, 3, 1, 9, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
-SERVER_STATEMENT = "WITH RECURSIVE request"
+SERVER_STATEMENT = "WITH member AS MATERIALIZED"
 # This transaction's updates of asset rows, and how many were HOT (kept on their page).
 UPDATES = "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = 'inventory_asset'"
 
