@@ -204,13 +204,11 @@ def _planner_settings(cursor, **values):
     )
     row = cursor.fetchone()
     before = dict(zip(names, row[::2], strict=True))
-    try:
-        yield
-    finally:
-        cursor.execute(
-            "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names),
-            [value for name in names for value in (name, before[name])],
-        )
+    yield  # on an error the batch's savepoint (or transaction) is rolled back, and these settings with it
+    cursor.execute(
+        "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names),
+        [value for name in names for value in (name, before[name])],
+    )
 
 
 class StoredEvents(Sequence):
