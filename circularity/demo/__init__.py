@@ -83,13 +83,20 @@ def load_demo_fleet(
         )
 
     planner = Planner(servers=servers, seed=seed, as_of=as_of)
-    planner.plan_fleet()
-    planner.plan_failures()
-    planner.plan_retirements()
-    planner.plan_losses()
-    DecisionPlanner(planner).plan()
-    planner.plan_custody()
-    packaging = plan_packaging(planner)
+    steps = (
+        planner.plan_fleet,
+        planner.plan_failures,
+        planner.plan_retirements,
+        planner.plan_losses,
+        DecisionPlanner(planner).plan,
+        planner.plan_custody,
+    )
+    with _bar(progress, len(steps) + 1, "Planning the history", "step") as bar:
+        for step in steps:
+            step()
+            bar.update(1)
+        packaging = plan_packaging(planner)
+        bar.update(1)
     # The history is replayed in memory by the services' rules before anything is written.
     replay = Replay(planner.assets)
     with _bar(progress, len(planner.actions), "Replaying history", "step") as bar:
