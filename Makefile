@@ -10,18 +10,29 @@ PORT ?= 8000
 DEMO_SERVERS ?= 2000
 export PORT DEMO_SERVERS
 
-.PHONY: run test lint format bench venv deps dev-deps migrate clean
+# pip, one line a package instead of a minute of silence (its errors still go to stderr).
+PIP_PROGRESS := awk '/^(Collecting|Successfully installed)/ { print "      " $$0; fflush() }'
+SAY := @printf '==> %s\n'
+define SERVE
+$(SAY) "Starting web (http://127.0.0.1:$(PORT)/admin/), workers and beat; Ctrl-C stops them all"
+@$(PY) -m assetlife.run --port $(PORT)
+endef
+
+.PHONY: run serve test lint format bench venv deps dev-deps migrate clean
 
 $(VENV)/bin/activate:
+	$(SAY) "Creating the virtual environment $(VENV) ($(PYTHON))"
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
 $(VENV)/.deps: requirements.txt | $(VENV)/bin/activate
-	$(PIP) install --quiet -r requirements.txt
+	$(SAY) "Installing requirements.txt into $(VENV) (about a minute the first time)"
+	set -o pipefail; $(PIP) install --progress-bar off -r requirements.txt | $(PIP_PROGRESS)
 	touch $@
 
 $(VENV)/.dev-deps: requirements.txt requirements-dev.txt $(VENV)/.deps
-	$(PIP) install --quiet -r requirements-dev.txt
+	$(SAY) "Installing requirements-dev.txt into $(VENV)"
+	set -o pipefail; $(PIP) install --progress-bar off -r requirements-dev.txt | $(PIP_PROGRESS)
 	touch $@
 
 venv: $(VENV)/bin/activate
@@ -29,12 +40,18 @@ deps: $(VENV)/.deps
 dev-deps: $(VENV)/.dev-deps
 
 migrate: deps
+	$(SAY) "Migrating the database"
 	$(PY) manage.py migrate --no-input
 
-## run: install, migrate, load the demo fleet, print the admin login, start web + worker + beat
+## run: install, migrate, load the demo fleet, print the admin login, start web + workers + beat
 run: migrate
+	$(SAY) "Demo fleet, admin login and API token"
 	$(PY) manage.py bootstrap
-	$(VENV)/bin/honcho start -f Procfile -p $(PORT)
+	$(SERVE)
+
+## serve: start web + workers + beat (the Procfile, through honcho); Ctrl-C stops them all, exit status 0
+serve:
+	$(SERVE)
 
 ## test: the whole suite (SQLite unless DATABASE_URL points elsewhere)
 test: dev-deps

@@ -3,8 +3,9 @@
 * ``BatchInvalid`` (a bulk body that cannot be read) -> 400 naming each bad item's
   index and fields.
 * ``AssetNotFound`` -> 404 with its ``as_dict()`` body.
-* ``MomentRefused`` (a moment a service refused: ``inventory.moments``) -> 400 naming the
-  field, ``{"<field>": ["..."]}``, as DRF's own field errors; a ``BatchRefused`` of moments
+* ``MomentRefused`` (a moment a service refused: ``inventory.moments``) and
+  ``EvidenceRefused`` (a file of the wrong type or size) -> 400 naming the field,
+  ``{"<field>": ["..."]}``, as DRF's own field errors; a ``BatchRefused`` of moments
   only -> 400 by index, as ``BatchInvalid``.
 * Every other ``inventory.errors.LifecycleError`` (refused transitions, part moves,
   dispositions, custody, sanitizations, refused batches) -> 409 with its ``as_dict()``
@@ -24,6 +25,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from circularity.errors import EvidenceRefused
 from inventory.errors import AssetNotFound, BatchRefused, LifecycleError, MomentRefused
 
 
@@ -90,7 +92,7 @@ def exception_handler(exc, context):
         return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, AssetNotFound):
         return Response(exc.as_dict(), status=status.HTTP_404_NOT_FOUND)
-    if isinstance(exc, MomentRefused):
+    if isinstance(exc, MomentRefused | EvidenceRefused):
         return Response({exc.field: [exc.sentence]}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, BatchRefused) and all(isinstance(error, MomentRefused) for error in exc.errors.values()):
         invalid = BatchInvalid.from_field_errors(

@@ -18,10 +18,14 @@ from circularity.models import (
     LAST_TARGET_YEAR,
     CircularCenter,
     Disposition,
+    EvidenceFile,
+    Lot,
     PackagingRecord,
+    SanitizationBatch,
     SanitizationRecord,
     Shipment,
     Target,
+    Vendor,
 )
 from inventory import moments
 from inventory.choices import Action, Category, Source, Status
@@ -138,10 +142,11 @@ class PartModelFilter(filters.FilterSet):
     model_number = filters.CharFilter(lookup_expr="iexact")
     category = filters.MultipleChoiceFilter(choices=Category.choices)
     data_bearing = BooleanFilter()
+    hazardous = BooleanFilter()
 
     class Meta:
         model = PartModel
-        fields = ["manufacturer", "model_number", "category", "data_bearing"]
+        fields = ["manufacturer", "model_number", "category", "data_bearing", "hazardous"]
 
 
 class AssetFilter(filters.FilterSet):
@@ -203,6 +208,18 @@ class SanitizationFilter(filters.FilterSet):
         fields = ["asset", "method", "verified", "certificate_id"]
 
 
+class SanitizationBatchFilter(filters.FilterSet):
+    center = filters.CharFilter(field_name="center__code")
+    method = filters.MultipleChoiceFilter(choices=SanitizationMethod.choices)
+    drive = filters.CharFilter(field_name="drives__asset__serial_number", help_text="Batches holding this drive.")
+    performed_after = MomentFilter(field_name="performed_at", lookup_expr="gte")
+    performed_before = MomentFilter(field_name="performed_at", lookup_expr="lt")
+
+    class Meta:
+        model = SanitizationBatch
+        fields = ["center", "method", "drive"]
+
+
 class DispositionFilter(filters.FilterSet):
     asset = filters.CharFilter(field_name="asset__serial_number")
     tree_root = filters.CharFilter(field_name="tree_root__serial_number")
@@ -212,10 +229,11 @@ class DispositionFilter(filters.FilterSet):
     category = filters.MultipleChoiceFilter(choices=Category.choices)
     decided_after = MomentFilter(field_name="decided_at", lookup_expr="gte")
     decided_before = MomentFilter(field_name="decided_at", lookup_expr="lt")
+    hazardous = BooleanFilter(help_text="Its part model was hazardous when it was decided.")
 
     class Meta:
         model = Disposition
-        fields = ["asset", "tree_root", "center", "site", "route", "category"]
+        fields = ["asset", "tree_root", "center", "site", "route", "category", "hazardous"]
 
 
 class PackagingRecordFilter(filters.FilterSet):
@@ -237,3 +255,41 @@ class TargetFilter(filters.FilterSet):
     class Meta:
         model = Target
         fields = ["metric", "target_fiscal_year"]
+
+
+class VendorFilter(filters.FilterSet):
+    country = filters.CharFilter(lookup_expr="iexact")
+    route = filters.CharFilter(method="filter_route", help_text="Vendors that take this route.")
+
+    class Meta:
+        model = Vendor
+        fields = ["country"]
+
+    def filter_route(self, queryset, name, value):
+        # A JSON list; ``contains`` on JSON is PostgreSQL's alone, so the list is matched as text.
+        return queryset.filter(routes__icontains=f'"{value}"')
+
+
+class LotFilter(filters.FilterSet):
+    center = filters.CharFilter(field_name="center__code")
+    vendor = filters.CharFilter(field_name="vendor__code")
+    route = filters.MultipleChoiceFilter(choices=Route.choices)
+    closed = filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull", exclude=True)
+    shipped_after = MomentFilter(field_name="shipped_at", lookup_expr="gte")
+    shipped_before = MomentFilter(field_name="shipped_at", lookup_expr="lt")
+
+    class Meta:
+        model = Lot
+        fields = ["center", "vendor", "route"]
+
+
+class EvidenceFileFilter(filters.FilterSet):
+    lot = filters.CharFilter(field_name="lot__code")
+    sha256 = filters.CharFilter(lookup_expr="iexact")
+    # By id, not a choice list: a choice list would name what lies outside the caller's scope.
+    sanitization = filters.NumberFilter(field_name="sanitization_id")
+    certification = filters.NumberFilter(field_name="certification_id")
+
+    class Meta:
+        model = EvidenceFile
+        fields = ["kind", "lot", "sanitization", "certification", "sha256"]

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from assetlife.replica import on_replica
 from circularity import metrics
 from circularity.choices import Dimension, PeriodKind
+from circularity.models import CircularCenter
 from circularity.periods import (
     PeriodError,
     add_months,
@@ -72,6 +73,34 @@ class MetricsQuerySerializer(serializers.Serializer):
         return attrs
 
 
+class ValueRecoveredQuerySerializer(MetricsQuerySerializer):
+    group_by = None
+
+
+class MonthsQuerySerializer(MetricsQuerySerializer):
+    """Months only (``start``/``end`` as YYYY-MM), at most ``max_months`` of them."""
+
+    period = None
+    group_by = None
+    max_months = 36
+
+    def validate(self, attrs):
+        attrs = super().validate({**attrs, "period": PeriodKind.MONTH})
+        months = len(periods_in_range(PeriodKind.MONTH, attrs["first"], attrs["last"]))
+        if months > self.max_months:
+            raise serializers.ValidationError({"start": f"At most {self.max_months} months per request."})
+        return attrs
+
+
+class MassBalanceQuerySerializer(MonthsQuerySerializer):
+    center = serializers.CharField(required=False, help_text="A circular center's code; all centers when absent.")
+
+    def validate_center(self, value: str) -> str:
+        if not CircularCenter.objects.filter(code=value).exists():
+            raise serializers.ValidationError(f"No circular center has code {value!r}.")
+        return value
+
+
 class PackagingQuerySerializer(MetricsQuerySerializer):
     group_by = serializers.ChoiceField(choices=[Dimension.SITE], required=False, allow_null=True)
 
@@ -118,6 +147,37 @@ class PackagingRowSerializer(serializers.Serializer):
     plastic_reduction = serializers.FloatField(
         allow_null=True, help_text="(baseline - current) / baseline, against the packaging target's baseline."
     )
+
+
+class MassBalanceRowSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="The month, YYYY-MM.")
+    center = serializers.CharField()
+    opening_units = serializers.IntegerField(help_text="Assets on hand at the start of the month.")
+    opening_kg = _kilograms()
+    received_units = serializers.IntegerField(help_text="Assets that arrived (or were found again) in the month.")
+    received_kg = _kilograms()
+    dispositioned_units = serializers.IntegerField()
+    dispositioned_kg = _kilograms(help_text="The masses recorded on the month's dispositions.")
+    closing_units = serializers.IntegerField(help_text="Assets on hand at the end of the month.")
+    closing_kg = _kilograms()
+    lots_net_kg = _kilograms(allow_null=True, help_text="Net weight (gross − tare) of the lots that left; null: none.")
+    imbalance_units = serializers.IntegerField(help_text="opening + received − dispositioned − closing; 0 balances.")
+    imbalance_kg = _kilograms()
+    explanations = serializers.ListField(child=serializers.CharField(), help_text="Why the month does not balance.")
+
+
+class ValueRecoveredRowSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    currency = serializers.CharField(help_text="ISO 4217; amounts of different currencies are never added.")
+    units = serializers.IntegerField(help_text="Resale dispositions with proceeds in this currency.")
+    proceeds = serializers.DecimalField(max_digits=None, decimal_places=2, coerce_to_string=False)
+
+
+class HarvestedRowSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    units = serializers.IntegerField(help_text="Harvested parts reused and installed into another server.")
+    mass_kg = _kilograms()
+    avoided_kgco2e = _kilograms(help_text="Their part models' embodied carbon (not bought new).")
 
 
 def _rows_response(serializer_class, rows: list[dict]) -> Response:
@@ -167,3 +227,54 @@ class PackagingMetricsView(APIView):
         query = _query(PackagingQuerySerializer, request)
         rows = on_replica(metrics.packaging_rows, query["period"], query["first"], query["last"], query["group_by"])
         return _rows_response(PackagingRowSerializer, rows)
+
+
+class MassBalanceView(APIView):
+    """Mass balance of circular centers (SPEC section 9), one row per center and month."""
+
+    scope_policy = SHARED
+
+    required_permissions = ["circularity.view_disposition"]
+
+    @extend_schema(
+        parameters=[MassBalanceQuerySerializer],
+        responses=results_of(MassBalanceRowSerializer, "MassBalance"),
+    )
+    def get(self, request):
+        query = _query(MassBalanceQuerySerializer, request)
+        rows = on_replica(metrics.mass_balance_rows, query["first"], query["last"], query.get("center"))
+        return _rows_response(MassBalanceRowSerializer, rows)
+
+
+class ValueRecoveredView(APIView):
+    """Resale proceeds per period and currency (never summed across currencies)."""
+
+    scope_policy = SHARED
+
+    required_permissions = ["circularity.view_disposition"]
+
+    @extend_schema(
+        parameters=[ValueRecoveredQuerySerializer],
+        responses=results_of(ValueRecoveredRowSerializer, "ValueRecovered"),
+    )
+    def get(self, request):
+        query = _query(ValueRecoveredQuerySerializer, request)
+        rows = on_replica(metrics.value_recovered_rows, query["period"], query["first"], query["last"])
+        return _rows_response(ValueRecoveredRowSerializer, rows)
+
+
+class HarvestedPartsView(APIView):
+    """Harvested parts back in service per month: units, mass, avoided CO2e."""
+
+    scope_policy = SHARED
+
+    required_permissions = ["circularity.view_disposition", "inventory.view_lifecycleevent"]
+
+    @extend_schema(
+        parameters=[MonthsQuerySerializer],
+        responses=results_of(HarvestedRowSerializer, "HarvestedParts"),
+    )
+    def get(self, request):
+        query = _query(MonthsQuerySerializer, request)
+        rows = on_replica(metrics.harvested_rows, query["first"], query["last"])
+        return _rows_response(HarvestedRowSerializer, rows)

@@ -61,9 +61,12 @@ DISPOSITION_COLUMNS = {
     "decided_at": "decided_at",
     "mass_kg": "mass_kg",
     "embodied_kgco2e": "embodied_kgco2e",
+    "hazardous": "hazardous",
     "to_site": "to_site__code",
-    "vendor": "vendor",
+    "vendor": "vendor__code",
     "certificate_id": "certificate_id",
+    "proceeds": "proceeds",
+    "currency": "currency",
     "actor": "actor__username",
     "recorded_at": "recorded_at",
 }

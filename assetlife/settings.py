@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from assetlife.storage import evidence_storage_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ASSETLIFE_VAR_DIR", BASE_DIR / "var"))
 
@@ -37,6 +39,19 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={value!r} is not an integer.") from None
 
 
+def env_decimal(name: str, default: str):
+    from decimal import Decimal, InvalidOperation
+
+    value = os.environ.get(name) or default
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+    if not 0 <= number < 1:
+        raise ImproperlyConfigured(f"{name}={value!r}: give a fraction, 0.05 for 5 %.")
+    return number
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value == "":
@@ -56,7 +71,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "1
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "assetlife.admin_site.AssetLifeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -66,6 +81,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "inventory",
     "circularity",
@@ -174,8 +190,13 @@ STATIC_ROOT = VAR_DIR / "static"
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing folder
 MEDIA_ROOT = VAR_DIR / "media"
+# Evidence files (certificates): never served from a public URL, downloaded through
+# AssetLife; the file system under var/evidence, or S3-compatible storage (assetlife/storage.py).
+EVIDENCE_STORAGE_URL = os.environ.get("EVIDENCE_STORAGE_URL", "")
+EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", VAR_DIR / "evidence"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "evidence": evidence_storage_config(EVIDENCE_STORAGE_URL, EVIDENCE_ROOT),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -191,6 +212,21 @@ if not 1 <= FISCAL_YEAR_START_MONTH <= 12:
     raise ImproperlyConfigured(f"FISCAL_YEAR_START_MONTH={FISCAL_YEAR_START_MONTH} must be a month number, 1 to 12.")
 # An asset in transit longer than this is an exception in the compliance report.
 TRANSIT_EXCEPTION_DAYS = env_int("TRANSIT_EXCEPTION_DAYS", 14)
+# Downstream custody (SPEC section 9, docs/circular-centers.md): a vendor must hold a
+# certification of one of these schemes, valid on the day of the disposition.
+DOWNSTREAM_REQUIRED_SCHEMES = env_list("DOWNSTREAM_REQUIRED_SCHEMES", ["r2v3", "e_stewards"])
+_SCHEMES = {"r2v3", "e_stewards", "iso14001", "iso45001", "naid_aaa"}
+if not DOWNSTREAM_REQUIRED_SCHEMES or set(DOWNSTREAM_REQUIRED_SCHEMES) - _SCHEMES:
+    raise ImproperlyConfigured(
+        f"DOWNSTREAM_REQUIRED_SCHEMES={','.join(DOWNSTREAM_REQUIRED_SCHEMES)!r}: "
+        f"list one or more of {', '.join(sorted(_SCHEMES))}."
+    )
+# A lot whose net weight differs from its dispositions' mass by more than this fraction is flagged.
+LOT_WEIGHT_TOLERANCE = env_decimal("LOT_WEIGHT_TOLERANCE", "0.05")
+# A lot shipped more than this many days ago without its certificate is a report exception.
+LOT_CERTIFICATE_DAYS = env_int("LOT_CERTIFICATE_DAYS", 60)
+# Evidence files: PDF, PNG or JPEG (sniffed), at most this many bytes.
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 # The compliance report's claim (docs/reports.md "Exactly once"): an attempt that holds a
 # month's report longer than this is presumed dead, and the sweep settles the row. It must
 # exceed the longest build plus send (seconds, EMAIL_TIMEOUT bounds each SMTP step).
@@ -283,11 +319,21 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1/",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc from the pinned drf-spectacular-sidecar package, served as static
+    # files: the docs pages work on a machine without internet (no CDN, no @latest).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No validator badge: Swagger UI would fetch it from validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "LifecycleStateEnum": "inventory.choices.Status",
         "RegistrationStateEnum": "inventory.registration.REGISTRATION_STATUSES",
         "CategoryEnum": "inventory.choices.Category",
         "RouteEnum": "circularity.choices.Route",
+        "DownstreamRouteEnum": "circularity.choices.DownstreamRoute",
+        "CertificationSchemeEnum": "circularity.choices.CertificationScheme",
+        "EvidenceKindEnum": "circularity.choices.EvidenceKind",
     },
 }
 

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import random
 from dataclasses import dataclass
+
+from inventory.choices import default_focus_materials, default_hazardous
 
 from .db import indexes_dropped, reset_sequence
 
@@ -46,6 +49,7 @@ ROUTE_SHARES = {
     2023: [0.32, 0.21, 0.32, 0.07, 0.03, 0.05],
     2024: [0.34, 0.21, 0.32, 0.06, 0.03, 0.04],
 }
+VENDOR = "BENCH-RECYCLER"
 FIRST_DAY = dt.datetime(2021, 7, 1, tzinfo=dt.UTC)
 NOW = "2024-07-01 00:00:00+00"
 
@@ -88,11 +92,31 @@ def load_reference_data(conn) -> tuple[dict, dict, dict]:
     for category, manufacturer, model, mass, data_bearing, embodied, _ in PARTS:
         part_ids[category] = conn.execute(
             """INSERT INTO inventory_partmodel (manufacturer, model_number, category, mass_kg, data_bearing,
-               embodied_kgco2e) VALUES (%s, %s, %s, %s, %s, %s) RETURNING id""",
-            [manufacturer, model, category, mass, data_bearing, embodied],
+               embodied_kgco2e, hazardous, focus_materials) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id""",
+            [
+                manufacturer,
+                model,
+                category,
+                mass,
+                data_bearing,
+                embodied,
+                default_hazardous(category),
+                json.dumps(default_focus_materials(category)),
+            ],
         ).fetchone()[0]
     conn.commit()
     return site_ids, center_ids, part_ids
+
+
+def bench_vendor_id(conn) -> int:
+    """The bench's one downstream vendor (the COPY load bypasses the gate, as a restore would)."""
+    row = conn.execute(
+        """INSERT INTO circularity_vendor (code, name, country, routes, migrated_from_text, created_at)
+           VALUES (%s, 'Bench recycler', 'NL', %s, false, now())
+           ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name RETURNING id""",
+        [VENDOR, json.dumps([r for r in ROUTES if r != "reuse"])],
+    ).fetchone()
+    return row[0]
 
 
 def load_assets(conn, servers: int, progress=None) -> Fleet:
@@ -134,7 +158,7 @@ class Loader:
         "inventory_lifecycleevent": "asset_id, action, from_status, to_status, occurred_at, recorded_at, source, "
         "location, note",
         "circularity_disposition": "asset_id, tree_root_id, center_id, site_id, category, route, decided_at, mass_kg, "
-        "embodied_kgco2e, to_site_id, vendor, certificate_id, recorded_at",
+        "embodied_kgco2e, to_site_id, vendor_id, certificate_id, recorded_at",
     }
     CHUNK = 50_000
 
@@ -175,8 +199,8 @@ class Loader:
             (asset_id, "transition", from_status, to_status, moment, NOW, "import", location, note),
         )
 
-    def disposition(self, *values):
-        self._add("circularity_disposition", (*values, "", "", NOW))
+    def disposition(self, *values, vendor_id: int | None = None):
+        self._add("circularity_disposition", (*values, vendor_id, "", NOW))
 
     def _add(self, table: str, values: tuple) -> None:
         self.rows[table].append("\t".join(r"\N" if value is None else str(value) for value in values) + "\n")
@@ -241,6 +265,7 @@ def load_dispositions(
     embodied = {p[0]: p[5] for p in PARTS}
     categories = ["server"] + [p[0] for p in PARTS for _ in range(p[6])]
     layout = [fleet.part_ids[category] for category in categories]
+    vendor_id = bench_vendor_id(conn)
     cycles_left = count // TREE
     per_tree = 1 if month else CYCLES
     with conn.cursor() as cursor:
@@ -302,6 +327,9 @@ def load_dispositions(
                         masses[category],
                         embodied[category],
                         site if route == "reuse" else None,
+                        # Every other tree's waste goes to a vendor (offsite), the rest is
+                        # handled at the center: the waste figures' onsite/offsite split.
+                        vendor_id=vendor_id if route != "reuse" and tree % 2 else None,
                     )
                     previous = after
             written += cycles * TREE

@@ -14,6 +14,16 @@ class Route(models.TextChoices):
     LANDFILL = "landfill", "Landfill"
 
 
+class DownstreamRoute(models.TextChoices):
+    """The routes a vendor (or a center on site) can take: every route but reuse (SPEC section 9)."""
+
+    RESALE = Route.RESALE.value, Route.RESALE.label
+    RECYCLE = Route.RECYCLE.value, Route.RECYCLE.label
+    INCINERATION_ENERGY_RECOVERY = Route.INCINERATION_ENERGY_RECOVERY.value, Route.INCINERATION_ENERGY_RECOVERY.label
+    INCINERATION = Route.INCINERATION.value, Route.INCINERATION.label
+    LANDFILL = Route.LANDFILL.value, Route.LANDFILL.label
+
+
 REUSE_ROUTES = frozenset({Route.REUSE, Route.RESALE})
 RECYCLE_ROUTES = frozenset({Route.RECYCLE})
 DIVERTED_ROUTES = REUSE_ROUTES | RECYCLE_ROUTES
@@ -77,3 +87,21 @@ class Dimension(models.TextChoices):
 class PeriodKind(models.TextChoices):
     MONTH = "month", "Month"
     FISCAL_YEAR = "fiscal_year", "Fiscal year"
+
+
+class CertificationScheme(models.TextChoices):
+    """Certifications a downstream vendor may hold (SPEC section 9)."""
+
+    R2V3 = "r2v3", "R2v3"
+    E_STEWARDS = "e_stewards", "e-Stewards"
+    ISO14001 = "iso14001", "ISO 14001"
+    ISO45001 = "iso45001", "ISO 45001"
+    NAID_AAA = "naid_aaa", "NAID AAA"
+
+
+class EvidenceKind(models.TextChoices):
+    """What an evidence file proves."""
+
+    VENDOR_CERTIFICATION = "vendor_certification", "Vendor certification"
+    LOT_CERTIFICATE = "lot_certificate", "Certificate of recycling or destruction (lot)"
+    SANITIZATION_CERTIFICATE = "sanitization_certificate", "Sanitization certificate"

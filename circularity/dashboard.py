@@ -19,18 +19,22 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from assetlife.admin_site import DASHBOARD_PERMISSION
 from assetlife.replica import on_replica
 from inventory.choices import Category
 
+from . import vendors
 from .charts import rate_chart_data, render_rate_chart
 from .choices import GRI_306, Dimension, Metric, PeriodKind, Route
+from .dashboard_custody import custody_context
 from .metrics import packaging_rows, period_figures
 from .models import CircularCenter, Disposition
 from .periods import Period, PeriodError, add_months, fiscal_year_of, month_of, parse_fiscal_year
 from .reports import notices
+from .reports.waste import waste_section
 from .targets import all_statuses
 
-VIEW_PERMISSION = "circularity.view_disposition"
+VIEW_PERMISSION = DASHBOARD_PERMISSION
 
 
 def available_fiscal_years(today: dt.date, selected: int) -> list[int]:
@@ -101,6 +105,8 @@ def dashboard_context(fiscal_year: int, today: dt.date) -> dict:
         "chart_rows": list(zip(chart.months, chart.by_units, chart.by_mass, chart.trajectory, strict=True)),
         "chart_svg": mark_safe(_inline_svg(render_rate_chart(chart, "svg", width=10, height=3.8), label)),
         "chart_label": label,
+        **custody_context(period, as_of),
+        "waste": waste_section(month_of(as_of)),  # GRI 306 / ESRS E5 panel (reports/waste.py)
     }
 
 
@@ -140,4 +146,16 @@ def dashboard_view(request):
 
 
 def _figures(fiscal_year: int, today: dt.date) -> dict:
-    return {"fiscal_years": available_fiscal_years(today, fiscal_year), **dashboard_context(fiscal_year, today)}
+    return {
+        "fiscal_years": available_fiscal_years(today, fiscal_year),
+        **dashboard_context(fiscal_year, today),
+        **downstream_context(today),
+    }
+
+
+def downstream_context(today: dt.date) -> dict:
+    """Vendors' certifications expiring soon (SPEC section 9): today's, whatever the fiscal year shown."""
+    return {
+        "expiring_certifications": vendors.certifications_expiring(today),
+        "expiry_window_days": vendors.EXPIRY_WINDOW_DAYS,
+    }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
@@ -18,7 +19,7 @@ from inventory.choices import Status
 from inventory.errors import AssetNotFound
 from inventory.models import Asset, Site
 
-from . import snapshots
+from . import downstream, snapshots
 from .choices import (
     METHODS_FOR_OTHER_ROUTES,
     METHODS_FOR_REUSE,
@@ -26,8 +27,10 @@ from .choices import (
     Route,
     SanitizationMethod,
 )
-from .errors import DispositionRefused, SanitizationMissing, SanitizationRefused
-from .models import CircularCenter, Disposition, SanitizationRecord
+from .currencies import validate_currency
+from .errors import DispositionRefused, SanitizationBatchFailed, SanitizationMissing, SanitizationRefused
+from .models import CircularCenter, Disposition, SanitizationRecord, Vendor
+from .sanitization import blocking_failures
 
 SANITIZABLE_STATUSES = frozenset({Status.DEPLOYED, Status.DECOMMISSIONED, Status.IN_STOCK, Status.AT_CIRCULAR_CENTER})
 
@@ -45,20 +48,28 @@ def record_disposition(
     decided_at: dt.datetime,
     source: str,
     to_site: Site | None = None,
-    vendor: str = "",
+    vendor: Vendor | str | None = None,
     certificate_id: str = "",
+    proceeds: Decimal | None = None,
+    currency: str = "",
     actor=None,
 ) -> list[Disposition]:
     """Decide the route of an asset at a circular center, and of everything installed in it.
 
-    Refuses (``MomentRefused``, ``DispositionRefused``, ``SanitizationMissing``,
-    ``TransitionRefused`` or ``EventOutOfOrder``) and writes nothing unless: ``decided_at``
-    is a moment AssetLife records, no earlier than the tree's latest event; the asset is
-    top-level and ``at_circular_center`` at ``center``;
-    ``reuse`` names ``to_site``; every data-bearing asset of the tree has a verified
-    sanitization of a method the route allows, performed in this custody cycle.
+    Refuses (``MomentRefused``, ``DispositionRefused``, ``DownstreamRefused``,
+    ``SanitizationMissing``, ``SanitizationBatchFailed``, ``TransitionRefused`` or
+    ``EventOutOfOrder``) and writes nothing unless: ``decided_at`` is a moment AssetLife
+    records, no earlier than the tree's latest event; the asset is top-level and
+    ``at_circular_center`` at ``center``; ``reuse`` names ``to_site``; the vendor (a
+    ``Vendor`` or its code) passes the downstream gate (``circularity.downstream``); every
+    data-bearing asset of the tree has a verified sanitization of a method the route allows,
+    performed in this custody cycle (and no drive of it belongs to a batch whose sampled
+    verification failed); ``proceeds`` are given with their ISO 4217 ``currency``, for
+    ``resale`` only. The proceeds of a tree are the decision's: they are kept on the row of
+    the asset the decision was made for.
     """
     serial = asset.serial_number if isinstance(asset, Asset) else asset
+    _check_proceeds(serial, route, proceeds, currency)
     if route not in Route.values:
         raise DispositionRefused(serial, f"{route!r} is not a route (routes: {', '.join(Route.values)})")
     if route == Route.REUSE and to_site is None:
@@ -66,6 +77,8 @@ def record_disposition(
     if route != Route.REUSE and to_site is not None:
         raise DispositionRefused(serial, f"to_site is for reuse only, not {route}")
     moments.check_moment(decided_at, field="decided_at")
+    vendor = downstream.resolve_vendor(vendor, route=route)
+    downstream.check_downstream(center=center, route=route, vendor=vendor, decided_at=decided_at)
 
     with transaction.atomic():
         tree = lifecycle.lock_tree(serial)
@@ -93,9 +106,12 @@ def record_disposition(
                 decided_at=decided_at,
                 mass_kg=member.part_model.mass_kg,
                 embodied_kgco2e=member.part_model.embodied_kgco2e,
+                hazardous=member.part_model.hazardous,
                 to_site=to_site,
                 vendor=vendor,
                 certificate_id=certificate_id,
+                proceeds=proceeds if member is root else None,
+                currency=currency if member is root and proceeds is not None else "",
                 actor=actor,
             )
             for member in tree
@@ -115,6 +131,24 @@ def record_disposition(
         return created
 
 
+def _check_proceeds(serial: str, route: str, proceeds: Decimal | None, currency: str) -> None:
+    """Value recovered (SPEC section 9): resale only, never without its currency."""
+    if proceeds is None:
+        if currency:
+            raise DispositionRefused(serial, f"a currency ({currency}) was given without proceeds")
+        return
+    if route != Route.RESALE:
+        raise DispositionRefused(serial, f"proceeds are for resale only, not {route}")
+    if proceeds < 0:
+        raise DispositionRefused(serial, f"proceeds cannot be negative ({proceeds})")
+    if not currency:
+        raise DispositionRefused(serial, "proceeds need their ISO 4217 currency (e.g. EUR)")
+    try:
+        validate_currency(currency)
+    except ValidationError as error:
+        raise DispositionRefused(serial, error.messages[0].rstrip(".")) from None
+
+
 def tree_mass_kg(asset: Asset) -> Decimal:
     """A server's total mass: its own plus that of everything installed in it."""
     return sum((member.part_model.mass_kg for member in lifecycle.tree_of(asset)), Decimal("0"))
@@ -128,8 +162,12 @@ def record_sanitization(
     performed_by: str,
     verified: bool,
     certificate_id: str = "",
+    tool: str = "",
+    tool_version: str = "",
+    verification_method: str = "",
+    verified_by: str = "",
 ) -> SanitizationRecord:
-    """Record a media sanitization of an asset still in custody."""
+    """Record a media sanitization of an asset still in custody (``performed_by``: who sanitized)."""
     serial = asset.serial_number if isinstance(asset, Asset) else asset
     if method not in SanitizationMethod.values:
         raise SanitizationRefused(serial, f"{method!r} is not a method (methods: clear, purge, destroy)")
@@ -139,9 +177,17 @@ def record_sanitization(
         raise SanitizationRefused(serial, "name who performed it (performed_by)")
     moments.check_moment(performed_at, field="performed_at")
     with transaction.atomic():
-        target = Asset.objects.filter(serial_number=serial).first()
+        target = Asset.objects.select_related("part_model").filter(serial_number=serial).first()
         if target is None:
             raise AssetNotFound(serial)
+        if not target.part_model.data_bearing:
+            # A server's own serial is the usual slip: the record would be accepted while the
+            # drives inside stay unsanitized and the gate still refuses them.
+            raise SanitizationRefused(
+                serial,
+                f"a {target.part_model.get_category_display()} is not data-bearing; "
+                "record the sanitization of its drives (the data-bearing parts of its tree)",
+            )
         if target.status not in SANITIZABLE_STATUSES:
             raise SanitizationRefused(serial, f"it is {target.status}; sanitize an asset still in custody")
         return SanitizationRecord.objects.create(
@@ -151,6 +197,10 @@ def record_sanitization(
             performed_by=performed_by,
             verified=verified,
             certificate_id=certificate_id,
+            tool=tool,
+            tool_version=tool_version,
+            verification_method=verification_method,
+            verified_by=verified_by,
         )
 
 
@@ -159,7 +209,10 @@ def _check_gate(tree: list[Asset], route: str) -> None:
 
     A certificate counts for the current custody cycle only: it must be performed after
     the asset's previous disposition, if it had one (a reused drive that comes back holds
-    new data). Two queries, whatever the size of the tree.
+    new data). A drive of a sanitization batch whose sampled verification failed is
+    refused first, naming the batch and the failed drive, until it is sanitized and
+    verified again (``sanitization.blocking_failures``). Three queries, whatever the size
+    of the tree.
     """
     data_bearing = [member for member in tree if member.part_model.data_bearing]
     if not data_bearing:
@@ -173,10 +226,18 @@ def _check_gate(tree: list[Asset], route: str) -> None:
     )
     methods = gate_methods(route)
     certificates = SanitizationRecord.objects.filter(asset_id__in=ids, verified=True, method__in=methods)
-    cleared = set()
+    cleared: dict[int, list[dt.datetime]] = {}
     for asset_id, performed_at in certificates.values_list("asset_id", "performed_at"):
         if asset_id not in previous or performed_at > previous[asset_id]:
-            cleared.add(asset_id)
+            cleared.setdefault(asset_id, []).append(performed_at)
+    blocked = blocking_failures(ids, previous, cleared)
+    if blocked:
+        failures: dict[str, set[str]] = {}
+        for batch_failures in blocked.values():
+            for failure in batch_failures:
+                failures.setdefault(failure.batch, set()).add(failure.failed_drive)
+        serials = [member.serial_number for member in data_bearing if member.pk in blocked]
+        raise SanitizationBatchFailed(route, failures, serials)
     lacking = [member.serial_number for member in data_bearing if member.pk not in cleared]
     if lacking:
         raise SanitizationMissing(route, lacking, methods)

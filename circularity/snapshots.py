@@ -1,5 +1,8 @@
 """``MonthlySnapshot`` refresh: closed months' sums kept in a table, per grouping.
 
+Long format: one row per month, grouping, route, hazardous and onsite present, from one
+grouped scan of the months' dispositions.
+
 A disposition marks its month stale (``mark_stale``); the refresh job recomputes stale
 closed months only (``refresh_stale``), or every month that has dispositions
 (``rebuild_all``, after a bulk load). A refresh replaces a month's rows in one
@@ -49,11 +52,17 @@ def refresh(months: Iterable[dt.date]) -> list[dt.date]:
             month=month,
             dimension=dimension,
             group_key=group or "",
+            route=route,
+            hazardous=hazardous,
+            onsite=onsite,
+            units=units,
+            mass_kg=mass,
+            avoided_kgco2e=avoided,
             computed_at=computed_at,
-            **sums.as_snapshot_fields(),
         )
         for dimension, groups in sums_by_every_grouping(months).items()
         for (month, group), sums in groups.items()
+        for route, hazardous, onsite, units, mass, avoided in sums.cells()
     ]
     with transaction.atomic():
         # Two refreshes of one month serialise on its fill-state row.

@@ -31,6 +31,7 @@ class Category(models.TextChoices):
     FAN = "fan", "Fan"
     CHASSIS = "chassis", "Chassis"
     CABLE = "cable", "Cable"
+    BATTERY = "battery", "Battery"
     OTHER = "other", "Other"
 
 
@@ -40,6 +41,36 @@ DATA_BEARING_CATEGORIES = frozenset({Category.SSD, Category.HDD})
 
 def default_data_bearing(category: str) -> bool:
     return category in DATA_BEARING_CATEGORIES
+
+
+class FocusMaterial(models.TextChoices):
+    """R2v3 focus materials a part contains (SPEC section 10): what a downstream vendor must be told."""
+
+    BATTERY = "battery", "Battery"
+    CIRCUIT_BOARD = "circuit_board", "Circuit board"
+    MERCURY = "mercury", "Mercury"
+    PCB_CAPACITOR = "pcb_capacitor", "PCB capacitor"
+    CRT = "crt", "CRT"
+    DATA_STORAGE = "data_storage", "Data storage"
+
+
+# Batteries are hazardous waste unless a part model says otherwise (SPEC section 10).
+HAZARDOUS_CATEGORIES = frozenset({Category.BATTERY})
+
+# What a part of a category contains unless its part model says otherwise.
+DEFAULT_FOCUS_MATERIALS = {
+    Category.BATTERY: (FocusMaterial.BATTERY,),
+    Category.SSD: (FocusMaterial.DATA_STORAGE,),
+    Category.HDD: (FocusMaterial.DATA_STORAGE,),
+}
+
+
+def default_hazardous(category: str) -> bool:
+    return category in HAZARDOUS_CATEGORIES
+
+
+def default_focus_materials(category: str) -> list[str]:
+    return [str(material) for material in DEFAULT_FOCUS_MATERIALS.get(category, ())]
 
 
 class Action(models.TextChoices):

@@ -7,12 +7,13 @@ that is ``inventory.lifecycle``'s job alone.
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from .append_only import AppendOnlyError, AppendOnlyModel
-from .choices import Action, Category, Source, Status
+from .choices import Action, Category, FocusMaterial, Source, Status
 from .moments import stored_range, validate_moment
 
 
@@ -27,6 +28,20 @@ class Placement(NamedTuple):
 
     site: str | None = None
     center: str | None = None
+
+
+def validate_focus_materials(value) -> None:
+    """A list of distinct R2v3 focus materials (``FocusMaterial``): the one home of the rule."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError('Give a list of focus materials, e.g. ["battery"].', code="not_a_list")
+    unknown = [item for item in value if item not in FocusMaterial.values]
+    if unknown:
+        raise ValidationError(
+            f"Not focus materials: {', '.join(unknown)} (use {', '.join(FocusMaterial.values)}).",
+            code="unknown_focus_material",
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError("Name each focus material once.", code="duplicate_focus_material")
 
 
 class Site(models.Model):
@@ -71,6 +86,18 @@ class PartModel(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
         help_text="Embodied carbon of one new unit (kg CO2e), for the avoided-emissions estimate.",
+    )
+    # db_default: rows written by COPY or raw SQL (the benchmark fleet) get the same default.
+    hazardous = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Hazardous waste when discarded (GRI 306, ESRS E5); batteries are by default.",
+    )
+    focus_materials = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_focus_materials],
+        help_text="R2v3 focus materials it contains: " + ", ".join(FocusMaterial.values) + ".",
     )
 
     class Meta:
@@ -166,7 +193,7 @@ class Asset(models.Model):
         indexes = [
             # No index holds a column a transition changes (status, the moments): on
             # PostgreSQL a transition is then a HOT update, written to the heap only
-            # (the table's fill factor leaves the room: migration 0011, docs/performance.md).
+            # (the table's fill factor leaves the room: migration 0012, docs/performance.md).
             models.Index(fields=["site"], name="asset_site_idx"),
             models.Index(fields=["center"], condition=Q(center__isnull=False), name="asset_center_idx"),
         ]

@@ -63,3 +63,17 @@ def _outbox_in_tmp(settings, tmp_path):
     """Emails of a test never land in the developer's var/outbox."""
     settings.EMAIL_OUTBOX_DIR = tmp_path / "outbox"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _evidence_in_tmp(tmp_path_factory):
+    """Evidence files of the tests (module-scoped demo fleets included) never land in the
+    developer's var/evidence."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    from assetlife.storage import evidence_storage_config
+
+    root = tmp_path_factory.mktemp("evidence")
+    with override_settings(STORAGES={**settings.STORAGES, "evidence": evidence_storage_config("", root)}):
+        yield

@@ -6,8 +6,9 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
-from circularity.models import CircularCenter, PackagingRecord, SanitizationRecord, Target
-from inventory.choices import Category, Status, default_data_bearing
+from circularity.choices import CertificationScheme, Route
+from circularity.models import CircularCenter, PackagingRecord, SanitizationRecord, Target, Vendor, VendorCertification
+from inventory.choices import Category, Status, default_data_bearing, default_focus_materials, default_hazardous
 from inventory.models import Asset, PartModel, Site
 
 
@@ -43,6 +44,8 @@ class PartModelFactory(factory.django.DjangoModelFactory):
     mass_kg = Decimal("10.000")
     data_bearing = factory.LazyAttribute(lambda o: default_data_bearing(o.category))
     embodied_kgco2e = None
+    hazardous = factory.LazyAttribute(lambda o: default_hazardous(o.category))
+    focus_materials = factory.LazyAttribute(lambda o: default_focus_materials(o.category))
 
 
 class AssetFactory(factory.django.DjangoModelFactory):
@@ -70,11 +73,38 @@ class CircularCenterFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"CC{n:02d}")
     name = factory.LazyAttribute(lambda o: f"Circular center {o.code}")
+    # A test center carries out every route itself, so a disposition needs no vendor
+    # unless the test is about vendors (then: ``onsite_routes=[]``).
+    onsite_routes = factory.LazyFunction(lambda: [route for route in Route.values if route != Route.REUSE])
 
     @factory.post_generation
     def sites(self, create, extracted, **kwargs):
         if create and extracted:
             self.sites.set(extracted)
+
+
+class VendorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vendor
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"VENDOR-{n:03d}")
+    name = factory.LazyAttribute(lambda o: f"Vendor {o.code}")
+    country = "NL"
+    routes = factory.LazyFunction(lambda: [Route.RESALE, Route.RECYCLE])
+
+
+class VendorCertificationFactory(factory.django.DjangoModelFactory):
+    """An R2v3 certificate valid over the years the tests' dispositions fall in."""
+
+    class Meta:
+        model = VendorCertification
+
+    vendor = factory.SubFactory(VendorFactory)
+    scheme = CertificationScheme.R2V3
+    certificate_number = factory.Sequence(lambda n: f"R2-{n:06d}")
+    valid_from = dt.date(2015, 1, 1)
+    valid_until = dt.date(2035, 12, 31)
 
 
 class SanitizationFactory(factory.django.DjangoModelFactory):

@@ -9,10 +9,20 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from circularity.choices import Route
-from circularity.models import CircularCenter, Disposition, PackagingRecord, SanitizationRecord, Shipment, Target
+from circularity.choices import Route, SanitizationMethod
+from circularity.currencies import validate_currency
+from circularity.models import (
+    CircularCenter,
+    Disposition,
+    PackagingRecord,
+    SanitizationBatch,
+    SanitizationRecord,
+    Shipment,
+    Target,
+)
 
 from ..fields import AssetField, AssetListField, CenterField, MomentField, PartModelField, SiteField
+from .custody import VendorField
 
 
 class CircularCenterSerializer(serializers.ModelSerializer):
@@ -20,7 +30,7 @@ class CircularCenterSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CircularCenter
-        fields = ["code", "name", "sites"]
+        fields = ["code", "name", "sites", "onsite_routes"]
 
     def validate_code(self, value: str) -> str:
         value = value.strip()
@@ -66,9 +76,19 @@ class SanitizationSerializer(serializers.ModelSerializer):
             "performed_by",
             "verified",
             "certificate_id",
+            "tool",
+            "tool_version",
+            "verification_method",
+            "verified_by",
+            "batch",
             "recorded_at",
         ]
-        read_only_fields = ["recorded_at"]
+        read_only_fields = ["recorded_at", "batch"]
+        extra_kwargs = {"performed_by": {"help_text": "Who sanitized (a technician, or the vendor)."}}
+
+    batch = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text="The sanitization batch whose verified sample certified it."
+    )
 
     def validate(self, attrs):
         if attrs.get("verified") and not attrs.get("certificate_id", "").strip():
@@ -88,6 +108,7 @@ class DispositionSerializer(serializers.ModelSerializer):
         slug_field="code", read_only=True, help_text="The site the asset was decommissioned from."
     )
     to_site = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    vendor = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="The vendor's code.")
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -103,9 +124,12 @@ class DispositionSerializer(serializers.ModelSerializer):
             "decided_at",
             "mass_kg",
             "embodied_kgco2e",
+            "hazardous",
             "to_site",
             "vendor",
             "certificate_id",
+            "proceeds",
+            "currency",
             "actor",
             "recorded_at",
         ]
@@ -120,10 +144,40 @@ class DispositionCreateSerializer(serializers.Serializer):
     route = serializers.ChoiceField(choices=Route.choices)
     decided_at = MomentField()
     to_site = SiteField(required=False, allow_null=True, help_text="For reuse: the site it returns to.")
-    vendor = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    vendor = VendorField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The vendor's code: who takes it (any route but reuse), unless the center carries the route out "
+        "itself. Refused (409) unless the vendor takes the route and holds a required certification valid on "
+        "decided_at.",
+    )
     certificate_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    proceeds = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Resale only: what the buyer paid, in currency (kept on the row of the asset decided for).",
+    )
+    currency = serializers.CharField(
+        max_length=3,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validate_currency],
+        help_text="ISO 4217.",
+    )
 
     def validate(self, attrs):
+        if attrs.get("proceeds") is not None and attrs["route"] != Route.RESALE:
+            raise serializers.ValidationError({"proceeds": f"Proceeds are for resale only, not {attrs['route']}."})
+        if attrs.get("proceeds") is not None and not attrs.get("currency"):
+            raise serializers.ValidationError({"currency": "Proceeds need their ISO 4217 currency (e.g. EUR)."})
+        if attrs.get("currency") and attrs.get("proceeds") is None:
+            raise serializers.ValidationError({"proceeds": "A currency was given without proceeds."})
         if attrs["route"] == Route.REUSE and attrs.get("to_site") is None:
             raise serializers.ValidationError({"to_site": "Reuse names the site the asset returns to."})
         if attrs["route"] != Route.REUSE and attrs.get("to_site") is not None:
@@ -131,6 +185,77 @@ class DispositionCreateSerializer(serializers.Serializer):
                 {"to_site": f"Only reuse returns an asset to a site, not {attrs['route']}."}
             )
         return attrs
+
+
+class SampleDriveSerializer(serializers.Serializer):
+    asset = serializers.CharField(help_text="Serial number of the drive.")
+    sampled = serializers.BooleanField(help_text="Drawn for verification.")
+    result = serializers.ChoiceField(
+        choices=["passed", "failed"], allow_null=True, help_text="Its verification; null if not (yet) verified."
+    )
+
+
+class SanitizationBatchSerializer(serializers.ModelSerializer):
+    """A batch of drives sanitized together; posting one draws the sample to verify."""
+
+    center = CenterField()
+    performed_at = MomentField()
+    drives = AssetListField(write_only=True, help_text="Serial numbers of the drives sanitized together.")
+    code = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, help_text="Blank: one is made (SB-YYYYMMDD-XXXXXX)."
+    )
+    state = serializers.ChoiceField(
+        choices=["pending", "verified", "failed"], read_only=True, help_text="From its sampled drives' results."
+    )
+    drive_count = serializers.IntegerField(read_only=True)
+    sample = SampleDriveSerializer(many=True, read_only=True, help_text="Every drive, sampled or not, with its result.")
+
+    class Meta:
+        model = SanitizationBatch
+        fields = [
+            "code",
+            "center",
+            "method",
+            "performed_at",
+            "performed_by",
+            "tool",
+            "tool_version",
+            "verification_method",
+            "drives",
+            "drive_count",
+            "sample_size",
+            "seed",
+            "state",
+            "sample",
+            "recorded_at",
+        ]
+        read_only_fields = ["sample_size", "seed", "recorded_at"]
+        extra_kwargs = {"method": {"choices": SanitizationMethod.choices}}
+
+    def validate_code(self, value: str) -> str:
+        value = value.strip()
+        if "/" in value:
+            raise serializers.ValidationError("A batch code cannot contain '/'.")
+        return value
+
+    def validate_drives(self, value):
+        if not value:
+            raise serializers.ValidationError("A batch has at least one drive.")
+        return value
+
+
+class SampleResultSerializer(serializers.Serializer):
+    asset = serializers.CharField(max_length=64, help_text="Serial number of a sampled drive.")
+    passed = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", help_text="What was found.")
+
+
+class SampleResultsSerializer(serializers.Serializer):
+    """``POST /sanitization-batches/{code}/results/``: results of sampled drives, appended once."""
+
+    verified_at = MomentField()
+    verified_by = serializers.CharField(max_length=200)
+    results = SampleResultSerializer(many=True, allow_empty=False)
 
 
 class PackagingRecordSerializer(serializers.ModelSerializer):

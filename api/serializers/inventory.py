@@ -15,7 +15,7 @@ import re
 from django.utils.text import capfirst
 from rest_framework import serializers
 
-from inventory.choices import Status, default_data_bearing
+from inventory.choices import FocusMaterial, Status, default_data_bearing, default_focus_materials, default_hazardous
 from inventory.models import Asset, LifecycleEvent, PartModel, Site
 from inventory.registration import REGISTRATION_STATUSES
 from inventory.scopes import in_scope, scope_for, taken_identities, taken_message
@@ -44,20 +44,49 @@ class SiteSerializer(serializers.ModelSerializer):
 
 
 class PartModelSerializer(serializers.ModelSerializer):
-    """A SKU. ``data_bearing`` defaults from the category when a new one omits it."""
+    """A SKU. ``data_bearing``, ``hazardous`` and ``focus_materials`` default from the
+    category when a new one omits them."""
 
     data_bearing = serializers.BooleanField(
         required=False,
         help_text="Holds customer data. Defaults to true for ssd and hdd, false otherwise.",
     )
+    hazardous = serializers.BooleanField(
+        required=False,
+        help_text="Hazardous waste when discarded (GRI 306, ESRS E5). Defaults to true for battery, false otherwise.",
+    )
+    focus_materials = serializers.ListField(
+        child=serializers.ChoiceField(choices=FocusMaterial.choices),
+        required=False,
+        help_text="R2v3 focus materials it contains. Defaults: battery [battery], ssd and hdd [data_storage], "
+        "others [].",
+    )
 
     class Meta:
         model = PartModel
-        fields = ["id", "manufacturer", "model_number", "category", "mass_kg", "data_bearing", "embodied_kgco2e"]
+        fields = [
+            "id",
+            "manufacturer",
+            "model_number",
+            "category",
+            "mass_kg",
+            "data_bearing",
+            "embodied_kgco2e",
+            "hazardous",
+            "focus_materials",
+        ]
+
+    def validate_focus_materials(self, value):
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("Name each focus material once.")
+        return value
 
     def validate(self, attrs):
-        if self.instance is None and "data_bearing" not in attrs:
-            attrs["data_bearing"] = default_data_bearing(attrs["category"])
+        if self.instance is None:
+            category = attrs["category"]
+            attrs.setdefault("data_bearing", default_data_bearing(category))
+            attrs.setdefault("hazardous", default_hazardous(category))
+            attrs.setdefault("focus_materials", default_focus_materials(category))
         return attrs
 
 
@@ -248,3 +277,16 @@ class BulkResultSerializer(serializers.Serializer):
     applied = serializers.IntegerField()
     replayed = serializers.IntegerField()
     results = BulkItemResultSerializer(many=True)
+
+
+class InstallationSerializer(serializers.Serializer):
+    parent = serializers.CharField(help_text="Serial number of the asset it was installed in.")
+    installed_at = serializers.DateTimeField()
+    removed_at = serializers.DateTimeField(allow_null=True, help_text="Null while it is still installed there.")
+
+
+class GenealogySerializer(serializers.Serializer):
+    """``GET /assets/{serial_number}/genealogy/``: from the asset's events and dispositions."""
+
+    lives = serializers.IntegerField(help_text="Custody cycles that ended in reuse.")
+    installations = InstallationSerializer(many=True, help_text="Oldest first.")

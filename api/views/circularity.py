@@ -19,9 +19,19 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from assetlife.replica import on_replica
-from circularity import custody, dispositions, targets
+from circularity import custody, dispositions, sanitization, targets
 from circularity.metrics import shared_series
-from circularity.models import CircularCenter, Disposition, PackagingRecord, SanitizationRecord, Shipment, Target
+from circularity.models import (
+    CircularCenter,
+    Disposition,
+    PackagingRecord,
+    SanitizationBatch,
+    SanitizationBatchDrive,
+    SanitizationRecord,
+    SanitizationSampleResult,
+    Shipment,
+    Target,
+)
 from inventory import moments
 from inventory.choices import Source
 from inventory.errors import MomentRefused
@@ -33,6 +43,7 @@ from ..filters import (
     CircularCenterFilter,
     DispositionFilter,
     PackagingRecordFilter,
+    SanitizationBatchFilter,
     SanitizationFilter,
     ShipmentFilter,
     TargetFilter,
@@ -43,6 +54,8 @@ from ..serializers import (
     DispositionSerializer,
     PackagingRecordSerializer,
     ReceiveSerializer,
+    SampleResultsSerializer,
+    SanitizationBatchSerializer,
     SanitizationSerializer,
     ShipmentSerializer,
     TargetSerializer,
@@ -137,7 +150,97 @@ class SanitizationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
             performed_by=data["performed_by"],
             verified=data.get("verified", False),
             certificate_id=data.get("certificate_id", ""),
+            tool=data.get("tool", ""),
+            tool_version=data.get("tool_version", ""),
+            verification_method=data.get("verification_method", ""),
+            verified_by=data.get("verified_by", ""),
         )
+
+
+class SanitizationBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Sanitization batches by code: drives purged together, a drawn sample, its results.
+
+    Posting a batch draws its sample (5 % rounded up, at least one drive, from a stored
+    seed); ``POST .../results/`` appends the sampled drives' verification results.
+    """
+
+    scope_policy = SCOPED
+    serializer_class = SanitizationBatchSerializer
+    filterset_class = SanitizationBatchFilter
+    lookup_field = "code"
+    lookup_value_regex = NATURAL_KEY_REGEX
+    ordering_fields = ["performed_at", "recorded_at", "code"]
+    ordering = ["-performed_at", "-id"]
+    action_permissions = {
+        "create": ["circularity.add_sanitizationbatch"],
+        "results": ["circularity.add_sanitizationsampleresult"],
+    }
+
+    def get_queryset(self):
+        drives = SanitizationBatchDrive.objects.select_related("asset").only(
+            "batch_id", "sampled", "asset__serial_number"
+        )
+        results = SanitizationSampleResult.objects.only("batch_id", "asset_id", "passed")
+        queryset = sanitization.with_state(SanitizationBatch.objects.select_related("center")).prefetch_related(
+            Prefetch("drives", queryset=drives), Prefetch("results", queryset=results)
+        )
+        return visible(queryset, scope_for(self.request))
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        _attach_sample(page if page is not None else [])
+        return page
+
+    def get_object(self):
+        batch = super().get_object()
+        _attach_sample([batch])
+        return batch
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        batch = sanitization.sanitization_batch_create(
+            center=data["center"],
+            serial_numbers=[asset.serial_number for asset in data["drives"]],
+            method=data["method"],
+            performed_at=data["performed_at"],
+            performed_by=data["performed_by"],
+            code=data.get("code", ""),
+            tool=data.get("tool", ""),
+            tool_version=data.get("tool_version", ""),
+            verification_method=data.get("verification_method", ""),
+            actor=self.request.user,
+        )
+        serializer.instance = self.get_queryset().get(pk=batch.pk)
+        _attach_sample([serializer.instance])
+
+    @extend_schema(request=SampleResultsSerializer, responses=SanitizationBatchSerializer)
+    @action(detail=True, methods=["post"])
+    def results(self, request, code=None):
+        """Append the verification results of sampled drives (each once; never edited)."""
+        batch = self.get_object()
+        serializer = SampleResultsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        sanitization.sanitization_batch_record_results(
+            batch=batch,
+            results=[sanitization.SampleResult(row["asset"], row["passed"], row["note"]) for row in data["results"]],
+            verified_at=data["verified_at"],
+            verified_by=data["verified_by"],
+        )
+        batch = self.get_queryset().get(pk=batch.pk)
+        _attach_sample([batch])
+        return Response(SanitizationBatchSerializer(batch).data)
+
+
+def _attach_sample(batches) -> None:
+    """Each batch's state and drives with their results, from what was prefetched (no query)."""
+    for batch in batches:
+        outcome = {result.asset_id: "passed" if result.passed else "failed" for result in batch.results.all()}
+        batch.sample = [
+            {"asset": drive.asset.serial_number, "sampled": drive.sampled, "result": outcome.get(drive.asset_id)}
+            for drive in sorted(batch.drives.all(), key=lambda drive: drive.asset.serial_number)
+        ]
+        batch.state = sanitization.state_of(batch.sample_size, batch.result_count, batch.failed_count)
 
 
 class DispositionViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -172,6 +275,8 @@ class DispositionViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
             to_site=data.get("to_site"),
             vendor=data["vendor"],
             certificate_id=data["certificate_id"],
+            proceeds=data.get("proceeds"),
+            currency=data.get("currency", ""),
             source=Source.API,
             actor=request.user,
         )

@@ -15,6 +15,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from circularity.genealogy import genealogy
 from inventory import lifecycle
 from inventory.choices import Action, Source
 from inventory.errors import AssetNotFound
@@ -29,6 +30,7 @@ from ..serializers import (
     AssetSerializer,
     BulkEventItemSerializer,
     EventSerializer,
+    GenealogySerializer,
     InstallSerializer,
     LifecycleResultSerializer,
     PartModelSerializer,
@@ -100,6 +102,7 @@ class AssetViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
         "remove": LIFECYCLE_PERMISSIONS,
         "install": LIFECYCLE_PERMISSIONS,
         "events": ["inventory.view_asset", "inventory.view_lifecycleevent"],
+        "genealogy": ["inventory.view_asset", "inventory.view_lifecycleevent"],
     }
 
     def get_queryset(self):
@@ -219,6 +222,12 @@ class AssetViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
             return Response(events.errors, status=status.HTTP_400_BAD_REQUEST)
         page = self.paginate_queryset(selectors.event_rows(events.qs))
         return self.get_paginated_response(selectors.shape_events(page))
+
+    @extend_schema(request=None, responses=GenealogySerializer)
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def genealogy(self, request, serial_number=None):
+        """The parents the asset was installed in, with the moments in and out, and its lives."""
+        return Response(GenealogySerializer(genealogy(self.get_object())).data)
 
 
 class EventViewSet(RowsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -37,13 +37,15 @@ from .base import (
     run_bulk_action,
     submitted,
 )
+from .custody import RoutesAsCheckboxes
 from .forms import ReceiveForm, ShipmentForm
 
 
 @admin.register(CircularCenter)
-class CircularCenterAdmin(ScopedAdminMixin, CircularityAdmin):
+class CircularCenterAdmin(RoutesAsCheckboxes, ScopedAdminMixin, CircularityAdmin):
     scope_policy = SCOPED_VIEW
-    list_display = ("code", "name", "sites_served", "assets_held", "shipments_in_transit")
+    routes_fields = ("onsite_routes",)
+    list_display = ("code", "name", "sites_served", "onsite", "assets_held", "shipments_in_transit")
     search_fields = ("code", "name", "sites__code")
     filter_horizontal = ("sites",)
 
@@ -65,6 +67,10 @@ class CircularCenterAdmin(ScopedAdminMixin, CircularityAdmin):
     @admin.display(description="Sites served")
     def sites_served(self, center):
         return ", ".join(site.code for site in center.sites.all()) or "—"
+
+    @admin.display(description="Onsite routes")
+    def onsite(self, center):
+        return ", ".join(center.onsite_routes) or "—"
 
     @admin.display(description="Assets held", ordering="held")
     def assets_held(self, center):

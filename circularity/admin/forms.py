@@ -24,7 +24,8 @@ from inventory.models import Asset, Site
 from inventory.scopes import Scope, visible
 
 from ..choices import Route, SanitizationMethod
-from ..models import CircularCenter, Target
+from ..currencies import validate_currency
+from ..models import CircularCenter, Target, Vendor
 
 SERIAL_SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -122,7 +123,13 @@ class DispositionFields(forms.Form):
     to_site = forms.ModelChoiceField(
         Site.objects.all(), required=False, label="To site", help_text="For reuse: the site it returns to."
     )
-    vendor = forms.CharField(max_length=200, required=False, help_text="Resale or recycling vendor.")
+    vendor = forms.ModelChoiceField(
+        Vendor.objects.all(),
+        required=False,
+        to_field_name="code",
+        help_text="Who takes it (any route but reuse), unless the center carries the route out itself; "
+        "the vendor must take the route and hold a required certification valid that day.",
+    )
     certificate_id = forms.CharField(
         max_length=100, required=False, label="Certificate", help_text="The vendor's certificate or lot number."
     )
@@ -132,7 +139,16 @@ class DispositionForm(DispositionFields):
     """One asset (and everything installed in it), named by serial number."""
 
     asset = forms.CharField(label="Serial number", max_length=64)
+    proceeds = forms.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, help_text="Resale only: what the buyer paid."
+    )
+    currency = forms.CharField(
+        max_length=3, required=False, validators=[validate_currency], help_text="ISO 4217 code of the proceeds (EUR)."
+    )
     field_order = ["asset", "route", "center", "decided_at", "to_site", "vendor", "certificate_id"]
+
+    def clean_currency(self):
+        return self.cleaned_data["currency"].strip().upper()
 
     def __init__(self, *args, scope: Scope | None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,14 +171,20 @@ def asset_in_scope(serial: str, scope: Scope | None) -> Asset:
 class SanitizationFields(forms.Form):
     method = forms.ChoiceField(choices=SanitizationMethod.choices, help_text="NIST SP 800-88: clear, purge or destroy.")
     performed_at = moment_field("Performed at")
-    performed_by = forms.CharField(max_length=200, help_text="Technician or vendor who did it.")
+    performed_by = forms.CharField(max_length=200, help_text="Who sanitized: the technician or vendor.")
+    tool = forms.CharField(max_length=100, required=False, help_text="The sanitization tool (software or device).")
+    tool_version = forms.CharField(max_length=50, required=False)
+    verification_method = forms.CharField(
+        max_length=200, required=False, help_text="How the result was verified (NIST SP 800-88 Rev. 2)."
+    )
     verified = forms.BooleanField(required=False, help_text="The result was verified (needs its certificate).")
+    verified_by = forms.CharField(max_length=200, required=False, help_text="Who verified it.")
     certificate_id = forms.CharField(max_length=100, required=False, label="Certificate")
 
 
 class SanitizationForm(SanitizationFields):
     asset = forms.CharField(label="Serial number", max_length=64)
-    field_order = ["asset", "method", "performed_at", "performed_by", "verified", "certificate_id"]
+    field_order = ["asset", "method", "performed_at", "performed_by", "tool", "tool_version"]
 
     def __init__(self, *args, scope: Scope | None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,6 +192,67 @@ class SanitizationForm(SanitizationFields):
 
     def clean_asset(self):
         return asset_in_scope(self.cleaned_data["asset"], self.scope)
+
+
+class SanitizationBatchForm(forms.Form):
+    """Drives sanitized together at one center: the product draws the sample to verify."""
+
+    code = forms.CharField(
+        max_length=32, required=False, help_text="The batch's reference (e.g. the tool's job id); blank: one is made."
+    )
+    center = forms.ModelChoiceField(CircularCenter.objects.all(), label="Circular center")
+    method = forms.ChoiceField(choices=SanitizationMethod.choices, help_text="NIST SP 800-88: clear, purge or destroy.")
+    performed_at = moment_field("Performed at")
+    performed_by = forms.CharField(max_length=200, help_text="Who sanitized the drives.")
+    tool = forms.CharField(max_length=100, required=False)
+    tool_version = forms.CharField(max_length=50, required=False)
+    verification_method = forms.CharField(
+        max_length=200, required=False, help_text="How a sampled drive is verified (e.g. full read-back)."
+    )
+    serial_numbers = forms.CharField(
+        label="Drives",
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 40, "placeholder": "One serial number per line"}),
+        help_text="The drives of the batch, held at the center (one per line, or separated by spaces or commas).",
+    )
+
+    def __init__(self, *args, scope: Scope | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+        limit_choices(self, scope)
+
+    def clean_serial_numbers(self):
+        serials = parse_serials(self.cleaned_data["serial_numbers"])
+        known = set(
+            visible(Asset.objects.filter(serial_number__in=serials), self.scope).values_list("serial_number", flat=True)
+        )
+        unknown = [serial for serial in serials if serial not in known]
+        if unknown:
+            raise forms.ValidationError(f"No asset has serial number: {', '.join(unknown)}.")
+        return serials
+
+
+class SampleResultsForm(forms.Form):
+    """One choice per sampled drive still awaiting its result; blank ones are left for later."""
+
+    verified_at = moment_field("Verified at")
+    verified_by = forms.CharField(max_length=200, help_text="Who verified the drives.")
+
+    def __init__(self, *args, awaiting: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.awaiting = awaiting
+        for serial in awaiting:
+            self.fields[f"drive_{serial}"] = forms.ChoiceField(
+                label=serial,
+                required=False,
+                choices=[("", "—"), ("passed", "Passed"), ("failed", "Failed")],
+            )
+
+    def results(self) -> list[tuple[str, bool]]:
+        return [
+            (serial, self.cleaned_data[f"drive_{serial}"] == "passed")
+            for serial in self.awaiting
+            if self.cleaned_data.get(f"drive_{serial}")
+        ]
 
 
 class DismantleForm(forms.Form):

@@ -50,15 +50,23 @@ class DispositionAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, CircularityAdmin):
         "site",
         "category",
         "mass_kg",
+        "hazardous",
         "decided",
         "part_of",
         "vendor",
         "certificate_id",
+        "value",
     )
-    list_select_related = ("asset", "tree_root", "center", "site", "to_site")
-    list_filter = ("route", "center", "site", "category")
+    list_select_related = ("asset", "tree_root", "center", "site", "to_site", "vendor")
+    list_filter = ("route", "center", "site", "category", "hazardous")
     date_hierarchy = "decided_at"
-    search_fields = ("asset__serial_number", "tree_root__serial_number", "certificate_id", "vendor")
+    search_fields = (
+        "asset__serial_number",
+        "tree_root__serial_number",
+        "certificate_id",
+        "vendor__code",
+        "vendor__name",
+    )
     readonly_fields = [field.name for field in Disposition._meta.fields if field.name != "id"]
 
     def has_add_permission(self, request):
@@ -67,6 +75,10 @@ class DispositionAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, CircularityAdmin):
     @admin.display(description="Decided", ordering="decided_at")
     def decided(self, disposition):
         return moment(disposition.decided_at)
+
+    @admin.display(description="Proceeds", ordering="proceeds")
+    def value(self, disposition):
+        return "—" if disposition.proceeds is None else f"{disposition.proceeds} {disposition.currency}"
 
     @admin.display(description="Part of", ordering="tree_root__serial_number")
     def part_of(self, disposition):
@@ -118,12 +130,25 @@ class DispositionAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, CircularityAdmin):
 
 @admin.register(SanitizationRecord)
 class SanitizationRecordAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, CircularityAdmin):
-    list_display = ("asset", "method", "performed", "performed_by", "verified", "certificate_id")
+    list_display = ("asset", "method", "performed", "performed_by", "tool", "verified", "verified_by", "certificate_id")
     list_select_related = ("asset",)
     list_filter = ("method", "verified")
     date_hierarchy = "performed_at"
-    search_fields = ("asset__serial_number", "certificate_id", "performed_by")
-    readonly_fields = ("asset", "method", "performed_at", "performed_by", "verified", "certificate_id", "recorded_at")
+    search_fields = ("asset__serial_number", "certificate_id", "performed_by", "verified_by", "batch__code")
+    readonly_fields = (
+        "asset",
+        "method",
+        "performed_at",
+        "performed_by",
+        "tool",
+        "tool_version",
+        "verification_method",
+        "verified",
+        "verified_by",
+        "certificate_id",
+        "batch",
+        "recorded_at",
+    )
 
     def has_add_permission(self, request):
         return request.user.has_perm("circularity.add_sanitizationrecord")

@@ -34,16 +34,15 @@ class MonthlySnapshotAdmin(SharedAdminMixin, ReadOnlyAdminMixin, CircularityAdmi
         "month_label",
         "dimension",
         "group_key",
-        "units_reuse",
-        "units_resale",
-        "units_recycle",
-        "units_incineration_energy_recovery",
-        "units_incineration",
-        "units_landfill",
+        "route",
+        "hazardous",
+        "onsite",
+        "units",
+        "mass_kg",
         "avoided_kgco2e",
         "computed_at",
     )
-    list_filter = ("dimension",)
+    list_filter = ("dimension", "route", "hazardous", "onsite")
     date_hierarchy = "month"
     search_fields = ("group_key",)
     actions = ["refresh_months"]

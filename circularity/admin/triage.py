@@ -15,8 +15,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
-from django.http import HttpResponseRedirect
+from django.db.models import Exists, OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -36,6 +35,37 @@ from .base import CircularityAdmin, correlated_count, moment
 from .triage_actions import TriageActionsMixin
 
 
+def removed_from(serials) -> Exists:
+    """Whether the asset was ever taken out of (dismantled from) an asset with one of ``serials``.
+
+    The asset's own ``parent`` is cleared by the removal; the removal event keeps it.
+    """
+    return Exists(
+        LifecycleEvent.objects.filter(asset=OuterRef("pk"), action=Action.REMOVE, parent__serial_number__in=serials)
+    )
+
+
+class DismantledFromFilter(admin.SimpleListFilter):
+    """``?dismantled_from=<serial>``: the parts taken out of that asset, where they are now.
+
+    Shown in the sidebar only while it is set (its choices would be every dismantled server);
+    the dismantle button lands on it, and the search box finds the same parts by the former
+    parent's serial number.
+    """
+
+    title = "dismantled from"
+    parameter_name = "dismantled_from"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        return [(value, value)] if value else []
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(removed_from([self.value()]))
+        return queryset
+
+
 class CenterFilter(ScopedRelatedFieldListFilter):
     """Every asset in the queue is at a center: no "empty" choice."""
 
@@ -52,6 +82,7 @@ class AssetAtCenterAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, TriageActionsMixi
         "category",
         "installed_in",
         "parts",
+        "dismantled_from",
         "center",
         "arrived_at",
         "last_sanitization",
@@ -60,11 +91,15 @@ class AssetAtCenterAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, TriageActionsMixi
     list_filter = (
         ("center", CenterFilter),
         InstalledFilter,
+        DismantledFromFilter,
         "part_model__category",
         "part_model__data_bearing",
         "site",
     )
     search_fields = ("serial_number", "asset_tag", "parent__serial_number")
+    search_help_text = (
+        "Serial number or asset tag; the serial number of the server a part is installed in or was dismantled from."
+    )
     actions = ["record_disposition", "record_sanitization", "dismantle"]
     fields = (
         "serial_number",
@@ -94,6 +129,9 @@ class AssetAtCenterAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, TriageActionsMixi
         arrivals = LifecycleEvent.objects.filter(
             asset=OuterRef("pk"), action=Action.TRANSITION, to_status=Status.AT_CIRCULAR_CENTER
         ).order_by("-occurred_at", "-pk")
+        removals = LifecycleEvent.objects.filter(asset=OuterRef("pk"), action=Action.REMOVE).order_by(
+            "-occurred_at", "-pk"
+        )
         certificates = SanitizationRecord.objects.filter(asset=OuterRef("pk"), verified=True).order_by(
             "-performed_at", "-pk"
         )
@@ -105,8 +143,17 @@ class AssetAtCenterAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, TriageActionsMixi
                 sanitized_at=Subquery(certificates.values("performed_at")[:1]),
                 sanitized_by=Subquery(certificates.values("method")[:1]),
                 part_count=correlated_count(AssetAtCenter.objects.filter(parent=OuterRef("pk")), "parent"),
+                removed_from_serial=Subquery(removals.values("parent__serial_number")[:1]),
             )
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        """The admin's search, plus the parts dismantled from the asset searched for."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        terms = search_term.replace(",", " ").split()
+        if not terms:
+            return found, may_have_duplicates
+        return found | queryset.filter(removed_from(terms)), may_have_duplicates
 
     @admin.display(description="Category", ordering="part_model__category")
     def category(self, asset):
@@ -128,6 +175,14 @@ class AssetAtCenterAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, TriageActionsMixi
             return "—"
         url = reverse("admin:circularity_assetatcenter_change", args=[quote(asset.parent_id)])
         return format_html('<a href="{}">{}</a>', url, asset.parent.serial_number)
+
+    @admin.display(description="Dismantled from", ordering="removed_from_serial")
+    def dismantled_from(self, asset):
+        if asset.parent_id is not None or not asset.removed_from_serial:
+            return "—"
+        query = urlencode({DismantledFromFilter.parameter_name: asset.removed_from_serial})
+        url = reverse("admin:circularity_assetatcenter_changelist") + "?" + query
+        return format_html('<a href="{}" title="Every part taken out of it">{}</a>', url, asset.removed_from_serial)
 
     @admin.display(description="Parts installed", ordering="part_count")
     def parts(self, asset):
@@ -235,10 +290,31 @@ class AssetAtCenterAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, TriageActionsMixi
         if asset.parent_id is None and self.has_record_disposition_permission(request):
             links.append(("Record disposition", reverse("admin:circularity_disposition_add") + "?" + query))
         if self.has_record_sanitization_permission(request):
-            links.append(("Record sanitization", reverse("admin:circularity_sanitizationrecord_add") + "?" + query))
+            links += self._sanitization_links(asset)
         if asset.parent_id is None and self.has_dismantle_permission(request):
             links.append(("Dismantle", reverse("admin:circularity_assetatcenter_dismantle", args=[quote(asset.pk)])))
         return links
+
+    def _sanitization_links(self, asset) -> list[tuple[str, str]]:
+        """Where the data is: the asset itself if it is data-bearing, else its data-bearing parts.
+
+        The service refuses a record for an asset that holds no data; the page offers none.
+        One drive: its form, pre-filled. Several: the queue filtered to them, where the bulk
+        action records one certificate for all.
+        """
+        add = reverse("admin:circularity_sanitizationrecord_add")
+        if asset.part_model.data_bearing:
+            return [("Record sanitization", f"{add}?{urlencode({'asset': asset.serial_number})}")]
+        drives = [member for member in lifecycle.tree_of(asset)[1:] if member.part_model.data_bearing]
+        if len(drives) == 1:
+            (drive,) = drives
+            label = f"Record sanitization of {drive.serial_number}"
+            return [(label, f"{add}?{urlencode({'asset': drive.serial_number})}")]
+        if drives:
+            query = urlencode({"q": asset.serial_number, "part_model__data_bearing__exact": 1})
+            queue = reverse("admin:circularity_assetatcenter_changelist")
+            return [(f"Record sanitization of its {len(drives)} data-bearing parts", f"{queue}?{query}")]
+        return []
 
     def get_urls(self):
         urls = [
@@ -254,7 +330,4 @@ class AssetAtCenterAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, TriageActionsMixi
         if not self.has_dismantle_permission(request):
             raise PermissionDenied
         asset = get_object_or_404(self.get_queryset(request), pk=object_id)
-        response = self._dismantle([asset], request, action=None, obj=asset)
-        if response is None:
-            return HttpResponseRedirect(reverse("admin:circularity_assetatcenter_changelist"))
-        return response
+        return self._dismantle([asset], request, action=None, obj=asset)

@@ -9,6 +9,9 @@ nothing is written. The single-asset pages (the dismantle button) reuse the same
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from inventory import lifecycle
 from inventory.admin.scoping import limit_choices
@@ -117,7 +120,8 @@ class TriageActionsMixin:
         return self._dismantle(_selected(queryset), request, action="dismantle")
 
     def _dismantle(self, assets, request, *, action, obj=None):
-        return run_bulk_action(
+        """The form page, or (dismantled) the queue showing the parts taken out, wherever they are."""
+        response = run_bulk_action(
             self,
             request,
             assets,
@@ -140,3 +144,9 @@ class TriageActionsMixin:
                 obj=obj,
             ),
         )
+        if response is not None:
+            return response
+        queue = reverse("admin:circularity_assetatcenter_changelist")
+        if len(assets) == 1:
+            return HttpResponseRedirect(f"{queue}?{urlencode({'dismantled_from': assets[0].serial_number})}")
+        return HttpResponseRedirect(f"{queue}?{urlencode({'q': ' '.join(a.serial_number for a in assets)})}")

@@ -19,14 +19,27 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from circularity import snapshots
-from circularity.models import CircularCenter, Disposition, PackagingRecord, SanitizationRecord, Shipment
+from circularity.models import (
+    CircularCenter,
+    Disposition,
+    EvidenceFile,
+    Lot,
+    PackagingRecord,
+    SanitizationRecord,
+    Shipment,
+    Vendor,
+    VendorCertification,
+)
 from inventory.models import Asset, LifecycleEvent, PartModel, Site
 
 from .build import create_catalog
 from .decisions import DecisionPlanner
+from .lots import attach_certificates, create_lots
 from .packaging import create_packaging, plan_packaging
 from .plan import Planner, earliest_as_of
+from .recovery import add_batches_and_reinstalls
 from .replay import Replay
+from .vendors import create_vendors
 from .write import write_history
 
 DEFAULT_SERVERS = 2000
@@ -37,7 +50,7 @@ MAX_SERVERS = 100_000
 ANALYZED_MODELS = (Asset, LifecycleEvent, Shipment, SanitizationRecord, Disposition)
 
 # What must be empty before a load: the tables the demo writes its own rows into.
-CHECKED_MODELS = (Site, PartModel, Asset, CircularCenter, Shipment, Disposition, PackagingRecord)
+CHECKED_MODELS = (Site, PartModel, Asset, CircularCenter, Shipment, Disposition, PackagingRecord, Vendor, Lot)
 
 
 class DemoLoadRefused(Exception):
@@ -113,11 +126,17 @@ def load_demo_fleet(
                 "Use a new database (drop it, then run `manage.py migrate`)."
             )
         sites, centers, part_models = create_catalog()
+        create_vendors(as_of)
         create_packaging(packaging, sites=sites, part_models=part_models)
         total = len(replay.assets) + len(rows.events) + len(rows.sanitizations) + len(rows.dispositions)
         with _bar(progress, total, "Writing rows", "row") as bar:
             write_history(replay.assets, rows, sites=sites, centers=centers, part_models=part_models, progress=bar)
         refresh_statistics()
+        # Lots, certificates, sampled sanitization batches and reinstalled parts go through
+        # the services, on the rows written above.
+        create_lots(as_of, seed)
+        attach_certificates(as_of)
+        extras = add_batches_and_reinstalls(seed=seed, limit=planner.limit)
         snapshots.rebuild_all()
         counts = {
             "sites": Site.objects.count(),
@@ -129,6 +148,11 @@ def load_demo_fleet(
             "sanitization records": SanitizationRecord.objects.count(),
             "dispositions": Disposition.objects.count(),
             "packaging records": PackagingRecord.objects.count(),
+            "vendors": Vendor.objects.count(),
+            "vendor certifications": VendorCertification.objects.count(),
+            "lots": Lot.objects.count(),
+            "evidence files": EvidenceFile.objects.count(),
+            **extras,
         }
     return DemoSummary(servers=servers, seed=seed, as_of=as_of, counts=counts)
 

@@ -242,9 +242,10 @@ DIVERTED_ROUTES = {
 FAILED_PART_ROUTES = {Route.RECYCLE: 1.0}  # a failed part is not reused or resold
 DISPOSAL_ROUTES = {Route.INCINERATION_ENERGY_RECOVERY: 0.5, Route.LANDFILL: 0.3, Route.INCINERATION: 0.2}
 
-RESALE_VENDORS = ("Northwind ITAD", "Contoso Remarketing", "Fabrikam Resale")
-RECYCLING_VENDORS = ("Fabrikam Recycling", "Tailspin Metals", "Woodgrove E-Waste")
-DISPOSAL_VENDORS = ("Litware Waste Services", "Adatum Environmental")
+# Vendor codes (their names, routes and certifications: demo/vendors.py).
+RESALE_VENDORS = ("NORTHWIND-ITAD", "CONTOSO-REMARKETING", "FABRIKAM-RESALE")
+RECYCLING_VENDORS = ("FABRIKAM-RECYCLING", "TAILSPIN-METALS", "WOODGROVE-EWASTE")
+DISPOSAL_VENDORS = ("LITWARE-WASTE", "ADATUM-ENVIRONMENTAL")
 SANITIZERS = ("Circular center team", "Site decommissioning team", "Blancco-certified vendor")
 
 # --- packaging ------------------------------------------------------------------------

@@ -12,7 +12,9 @@ in order because a server reused in one year can be retired again in a later one
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from dataclasses import dataclass
+from decimal import Decimal
 
 from circularity.choices import Route
 from circularity.periods import fiscal_year_of
@@ -62,6 +64,20 @@ class Decision:
     @property
     def size(self) -> int:
         return len(self.assets)
+
+
+# The currency each center's buyers pay in: value recovered is reported per currency.
+CENTER_CURRENCY = {"AMS-CC": "EUR", "DUB-CC": "EUR", "IAD-CC": "USD", "SIN-CC": "SGD", "SYD-CC": "AUD"}
+# Illustrative resale prices per kind of part (low, high), in the center's currency.
+RESALE_PRICES = {"server": (180, 1400), "gpu": (300, 2500), "cpu": (40, 400), "memory": (8, 60)}
+
+
+def resale_price(asset, center: str) -> tuple[Decimal, str]:
+    """What a buyer paid for a resold asset (its whole tree): drawn from its serial number,
+    not from the planner's random stream, so that prices leave the planned history as it was."""
+    low, high = RESALE_PRICES.get(asset.spec.category, (5, 120))
+    cents = low * 100 + zlib.crc32(asset.serial.encode()) % ((high - low) * 100)
+    return Decimal(cents) / 100, CENTER_CURRENCY[center]
 
 
 class DecisionPlanner:
@@ -220,9 +236,10 @@ class DecisionPlanner:
             vendor, certificate = self.rng.choice(RECYCLING_VENDORS), f"RC-{decided_at:%Y}-{self.certificates:07d}"
         elif route != Route.REUSE:
             vendor, certificate = self.rng.choice(DISPOSAL_VENDORS), f"WD-{decided_at:%Y}-{self.certificates:07d}"
+        proceeds, currency = resale_price(decision.assets[0], center) if route == Route.RESALE else (None, "")
         self.p.act(
             decided_at, DISPOSE, serial=decision.assets[0].serial, center=center, route=route, to_site=to_site,
-            vendor=vendor, certificate=certificate,
+            vendor=vendor, certificate=certificate, proceeds=proceeds, currency=currency,
         )  # fmt: skip
         if route == Route.REUSE and decision.kind == "tree":
             self.second_life(item, to_site, decided_at)

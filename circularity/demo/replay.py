@@ -105,7 +105,8 @@ class Rows:
     shipments: dict[int, list] = field(default_factory=dict)
     # (serial, method, performed_at, performed_by, verified, certificate_id)
     sanitizations: list[tuple] = field(default_factory=list)
-    # (serial, root serial, center, site, category, route, decided_at, mass, embodied, to_site, vendor, certificate)
+    # (serial, root serial, center, site, category, route, decided_at, mass, embodied, to_site, vendor code,
+    #  certificate, proceeds, currency, part model key)
     dispositions: list[tuple] = field(default_factory=list)
 
 
@@ -332,7 +333,7 @@ class Replay:
     def sanitize(self, serial: str, method: str, at: dt.datetime, by: str, verified: bool, certificate: str) -> None:
         """``dispositions.record_sanitization``: of an asset still in custody."""
         asset = self.assets[serial]
-        if asset.status not in SANITIZABLE or (verified and not certificate):
+        if not asset.data_bearing or asset.status not in SANITIZABLE or (verified and not certificate):
             raise ReplayError(f"{serial}: a sanitization cannot be recorded ({asset.status})")
         if verified:
             asset.certificates.append((at, method))
@@ -347,6 +348,9 @@ class Replay:
             raise ReplayError(f"{serial}: no disposition at {center} ({root.status} at {root.center})")
         if (route == Route.REUSE) != (to_site is not None):
             raise ReplayError(f"{serial}: to_site is for reuse, and reuse needs it")
+        proceeds, currency = args.get("proceeds"), args.get("currency", "")
+        if (proceeds is not None) != bool(currency) or (proceeds is not None and route != Route.RESALE):
+            raise ReplayError(f"{serial}: proceeds are for resale only, with their currency")
         tree = root.tree()
         methods = METHODS_FOR_REUSE if route == Route.REUSE else METHODS_FOR_OTHER_ROUTES
         for member in tree:
@@ -371,6 +375,9 @@ class Replay:
                     to_site,
                     args["vendor"],
                     args["certificate"],
+                    proceeds if member is root else None,
+                    currency if member is root and proceeds is not None else "",
+                    spec.key,
                 )
             )
             member.last_disposition = at

@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import DateTimeField
 from django.utils import timezone
 
+from circularity import downstream
 from circularity.models import CircularCenter, Disposition, SanitizationRecord, Shipment
 from inventory.models import Asset, LifecycleEvent, PartModel, Site
 
@@ -263,40 +264,66 @@ def _write(assets, rows, *, sites, centers, part_models, progress) -> None:
     )
     insert_rows(
         SanitizationRecord,
-        ("asset_id", "method", "performed_at", "performed_by", "verified", "certificate_id", "recorded_at"),
-        ((ids[serial], *rest, now) for serial, *rest in rows.sanitizations),
-        progress=progress,
-    )
-    insert_rows(
-        Disposition,
         (
             "asset_id",
-            "tree_root_id",
-            "center_id",
-            "site_id",
-            "category",
-            "route",
-            "decided_at",
-            "mass_kg",
-            "embodied_kgco2e",
-            "to_site_id",
-            "vendor",
+            "method",
+            "performed_at",
+            "performed_by",
+            "verified",
             "certificate_id",
+            "tool",
+            "tool_version",
+            "verification_method",
+            "verified_by",
             "recorded_at",
         ),  # fmt: skip
-        (
-            (
-                ids[serial],
-                ids[root],
-                center_id[center],
-                site_id[site],
-                *middle,
-                site_id[to_site] if to_site else None,
-                vendor,
-                certificate,
-                now,
-            )  # fmt: skip
-            for serial, root, center, site, *middle, to_site, vendor, certificate in rows.dispositions
-        ),
+        ((ids[serial], *rest, "", "", "", "", now) for serial, *rest in rows.sanitizations),
         progress=progress,
     )
+    vendor_id = _downstream_checked(rows.dispositions, centers)
+    hazardous = {key: model.hazardous for key, model in part_models.items()}
+    columns = (
+        "asset_id", "tree_root_id", "center_id", "site_id", "category", "route", "decided_at", "mass_kg",
+        "embodied_kgco2e", "hazardous", "to_site_id", "vendor_id", "certificate_id", "proceeds", "currency",
+        "recorded_at",
+    )  # fmt: skip
+    insert_rows(
+        Disposition,
+        columns,
+        (
+            (
+                ids[row[0]],
+                ids[row[1]],
+                center_id[row[2]],
+                site_id[row[3]],
+                *row[4:9],
+                hazardous[row[14]],
+                site_id[row[9]] if row[9] else None,
+                vendor_id[row[10]] if row[10] else None,
+                *row[11:14],
+                now,
+            )
+            for row in rows.dispositions
+        ),  # fmt: skip
+        progress=progress,
+    )
+
+
+def _downstream_checked(dispositions: list[tuple], centers: dict[str, CircularCenter]) -> dict[str, int]:
+    """The downstream gate of ``record_disposition`` (``circularity.downstream``: the vendor
+    takes the route and is certified on the day, or the center carries it out itself) for
+    every decision of the history, once per (center, route, vendor, day); returns the
+    vendors' ids by code. Refuses (``DownstreamRefused``) before a disposition is written."""
+    vendors: dict[str, object] = {}
+    checked = set()
+    for row in dispositions:
+        center, route, decided_at, vendor = row[2], row[5], row[6], row[10]
+        key = (center, route, vendor, decided_at.date())
+        if key in checked:
+            continue
+        checked.add(key)
+        if vendor and vendor not in vendors:
+            vendors[vendor] = downstream.resolve_vendor(vendor, route=route)
+        found = vendors[vendor] if vendor else None
+        downstream.check_downstream(center=centers[center], route=route, vendor=found, decided_at=decided_at)
+    return {code: vendor.pk for code, vendor in vendors.items()}

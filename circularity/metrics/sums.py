@@ -1,7 +1,8 @@
 """Sums of dispositions per route, in SQL: live grouped queries, snapshots, roll-ups.
 
-The additive facts every figure is derived from. One grouped query (conditional
-``COUNT``/``SUM`` per route) per request shape; closed months with fresh snapshots are read
+The additive facts every figure is derived from. One grouped query per request shape,
+grouped by route, hazardous and onsite besides the period and group (the long format:
+one row per combination present); closed months with fresh snapshots are read
 from ``MonthlySnapshot`` instead; months roll up into periods by adding sums.
 """
 
@@ -21,6 +22,7 @@ from inventory.models import Site
 from ..choices import REUSE_ROUTES, Dimension, PeriodKind, Route
 from ..models import CircularCenter, Disposition, MonthlySnapshot, SnapshotMonth
 from ..periods import Period, add_months, current_month, month_of, to_utc
+from ..waste import onsite_expression
 
 ZERO = Decimal("0")
 
@@ -44,47 +46,83 @@ GROUP_COLUMNS = {Dimension.SITE: "site_id", Dimension.CENTER: "center_id", Dimen
 GROUP_LABELS = {Dimension.SITE: Site, Dimension.CENTER: CircularCenter}
 
 
+# A cell of the long format: the route, and whether the mass was hazardous and handled onsite.
+Split = tuple[str, bool, bool]
+
+
 @dataclass
 class Sums:
-    """Units and mass per route, and embodied carbon of reused assets: the additive facts."""
+    """Units and mass per route, and embodied carbon of reused assets: the additive facts.
+
+    ``split_units`` / ``split_mass`` hold the same units and mass per (route, hazardous,
+    onsite), the cells of the long format that the waste figures (SPEC section 10) read;
+    ``units`` / ``mass`` are their totals per route.
+    """
 
     units: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Route.values, 0))
     mass: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(Route.values, ZERO))
     avoided_kgco2e: Decimal = ZERO
+    split_units: dict[Split, int] = field(default_factory=lambda: defaultdict(int))
+    split_mass: dict[Split, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    split_avoided: dict[Split, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+
+    def add_cell(self, route: str, hazardous: bool, onsite: bool, units: int, mass: Decimal, avoided: Decimal):
+        key = (route, bool(hazardous), bool(onsite))
+        self.units[route] += units
+        self.mass[route] += mass
+        self.split_units[key] += units
+        self.split_mass[key] += mass
+        self.split_avoided[key] += avoided
+        self.avoided_kgco2e += avoided
 
     def __iadd__(self, other: Sums) -> Sums:
         for route in Route.values:
             self.units[route] += other.units[route]
             self.mass[route] += other.mass[route]
+        for key, units in other.split_units.items():
+            self.split_units[key] += units
+        for key, mass in other.split_mass.items():
+            self.split_mass[key] += mass
+        for key, avoided in other.split_avoided.items():
+            self.split_avoided[key] += avoided
         self.avoided_kgco2e += other.avoided_kgco2e
         return self
 
-    @classmethod
-    def from_row(cls, row: dict) -> Sums:
-        """From a row of ``route_sums``'s query or a ``MonthlySnapshot``'s values."""
-        return cls(
-            units={route: int(row[f"units_{route}"] or 0) for route in Route.values},
-            mass={route: _mass(row[f"mass_{route}"]) for route in Route.values},
-            avoided_kgco2e=_mass(row["avoided_kgco2e"]),
+    def add_row(self, row: dict) -> Sums:
+        """Add one cell: a row of the grouped queries below or a ``MonthlySnapshot``'s values."""
+        self.add_cell(
+            row["route"],
+            row["hazardous"],
+            row["onsite"],
+            int(row["units"] or 0),
+            _mass(row["mass_kg"]),
+            _mass(row["avoided_kgco2e"]),
         )
+        return self
 
-    def as_snapshot_fields(self) -> dict:
-        values = {f"units_{route}": self.units[route] for route in Route.values}
-        values |= {f"mass_{route}": self.mass[route] for route in Route.values}
-        values["avoided_kgco2e"] = self.avoided_kgco2e
-        return values
+    def cells(self) -> list[tuple[str, bool, bool, int, Decimal, Decimal]]:
+        """The long format: (route, hazardous, onsite, units, mass, avoided) per cell present."""
+        return [
+            (*key, units, self.split_mass[key], self.split_avoided[key])
+            for key, units in sorted(self.split_units.items())
+        ]
 
 
-SUM_FIELDS = [f"units_{r}" for r in Route.values] + [f"mass_{r}" for r in Route.values] + ["avoided_kgco2e"]
+# What one cell of the long format holds, in the grouped queries and in ``MonthlySnapshot``.
+CELL_KEYS = ["route", "hazardous", "onsite"]
+CELL_FIELDS = ["units", "mass_kg", "avoided_kgco2e"]
 
 
-def _sum_expressions() -> dict:
-    expressions = {}
-    for route in Route.values:
-        expressions[f"units_{route}"] = Count("id", filter=Q(route=route))
-        expressions[f"mass_{route}"] = Sum("mass_kg", filter=Q(route=route))
-    expressions["avoided_kgco2e"] = Sum("embodied_kgco2e", filter=Q(route__in=REUSE_ROUTES))
-    return expressions
+def _cell_expressions() -> dict:
+    return {
+        "units": Count("id"),
+        "mass_kg": Sum("mass_kg"),
+        "avoided_kgco2e": Sum("embodied_kgco2e", filter=Q(route__in=REUSE_ROUTES)),
+    }
+
+
+def _with_cells(queryset: QuerySet) -> QuerySet:
+    return queryset.annotate(onsite=onsite_expression())
 
 
 def _runs(months: Iterable[dt.date], bucket_of=None) -> list[tuple[dt.date, dt.date, object]]:
@@ -132,13 +170,16 @@ def route_sums(
         whens = [When(decided_at__lt=to_utc(after), then=Value(index[bucket])) for _, after, bucket in runs]
         queryset = queryset.annotate(bucket=Case(*whens, output_field=IntegerField()))
     keys = ["bucket"] + ([GROUP_COLUMNS[group_by]] if group_by else [])
-    rows = list(queryset.values(*keys).annotate(**_sum_expressions()).order_by())
+    rows = list(_with_cells(queryset).values(*keys, *CELL_KEYS).annotate(**_cell_expressions()).order_by())
     labels = _label_groups(group_by, {row[keys[1]] for row in rows}) if group_by else {}
 
     def bucket_key(row):
         return month_of(row["bucket"]) if bucket_of is None else buckets[row["bucket"]]
 
-    return {(bucket_key(row), labels[row[keys[1]]] if group_by else None): Sums.from_row(row) for row in rows}
+    result: dict[tuple[object, str | None], Sums] = defaultdict(Sums)
+    for row in rows:
+        result[(bucket_key(row), labels[row[keys[1]]] if group_by else None)].add_row(row)
+    return dict(result)
 
 
 def _decided_in(runs) -> QuerySet:
@@ -160,16 +201,16 @@ def sums_by_every_grouping(months: Iterable[dt.date]) -> dict[str, dict[tuple[dt
     if not runs:
         return result
     cells = list(
-        _decided_in(runs)
+        _with_cells(_decided_in(runs))
         .annotate(month=TruncMonth("decided_at", tzinfo=dt.UTC))
-        .values("month", "site_id", "center_id", "category")
-        .annotate(**_sum_expressions())
+        .values("month", "site_id", "center_id", "category", *CELL_KEYS)
+        .annotate(**_cell_expressions())
         .order_by()
     )
     sites = _label_groups(Dimension.SITE, {cell["site_id"] for cell in cells})
     centers = _label_groups(Dimension.CENTER, {cell["center_id"] for cell in cells})
     for cell in cells:
-        month, sums = month_of(cell["month"]), Sums.from_row(cell)
+        month, sums = month_of(cell["month"]), Sums().add_row(cell)
         result[Dimension.TOTAL][(month, None)] += sums
         result[Dimension.SITE][(month, sites[cell["site_id"]])] += sums
         result[Dimension.CENTER][(month, centers[cell["center_id"]])] += sums
@@ -183,9 +224,12 @@ def snapshot_sums(months: Iterable[dt.date], group_by: str | None = None) -> dic
     if not months:
         return {}
     rows = MonthlySnapshot.objects.filter(month__in=months, dimension=group_by or Dimension.TOTAL).values(
-        "month", "group_key", *SUM_FIELDS
+        "month", "group_key", *CELL_KEYS, *CELL_FIELDS
     )
-    return {(row["month"], row["group_key"] if group_by else None): Sums.from_row(row) for row in rows}
+    result: dict[tuple[dt.date, str | None], Sums] = defaultdict(Sums)
+    for row in rows:
+        result[(row["month"], row["group_key"] if group_by else None)].add_row(row)
+    return dict(result)
 
 
 def fresh_snapshot_months(months: Iterable[dt.date]) -> set[dt.date]:

@@ -22,6 +22,10 @@ from .core import (
     validate_fraction,
     validate_target_year,
 )
+from .evidence import EvidenceFile, evidence_storage
+from .lots import Lot, LotItem
+from .sanitization import SanitizationBatch, SanitizationBatchDrive, SanitizationSampleResult
+from .vendors import Vendor, VendorCertification, validate_downstream_routes
 
 __all__ = [
     "FIRST_TARGET_YEAR",
@@ -37,8 +41,18 @@ __all__ = [
     "PackagingRecord",
     "ReportRecipient",
     "ReportState",
+    "SanitizationBatch",
+    "SanitizationBatchDrive",
     "SanitizationRecord",
+    "SanitizationSampleResult",
     "Shipment",
     "SnapshotMonth",
     "Target",
+    "EvidenceFile",
+    "evidence_storage",
+    "Lot",
+    "LotItem",
+    "Vendor",
+    "VendorCertification",
+    "validate_downstream_routes",
 ]

@@ -17,6 +17,8 @@ from inventory.models import Asset, PartModel, Placement, Site
 from inventory.moments import stored_range, validate_day, validate_moment
 
 from ..choices import Comparison, Dimension, Metric, Route, SanitizationMethod
+from ..currencies import validate_currency
+from .vendors import validate_downstream_routes
 
 
 def _in_choices(field: str, choices) -> Q:
@@ -32,6 +34,13 @@ class CircularCenter(models.Model):
     name = models.CharField(max_length=200)
     sites = models.ManyToManyField(
         Site, related_name="circular_centers", blank=True, help_text="The sites (campus) it serves."
+    )
+    onsite_routes = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_downstream_routes],
+        help_text="Routes it carries out itself (e.g. recycle where it shreds drives on site): a "
+        "disposition by one of them may name no vendor.",
     )
 
     class Meta:
@@ -111,6 +120,19 @@ class SanitizationRecord(AppendOnlyModel):
     performed_by = models.CharField(max_length=200, help_text="Technician or vendor who did it.")
     verified = models.BooleanField(default=False, help_text="The result was verified (SP 800-88 §4.7).")
     certificate_id = models.CharField(max_length=100, blank=True)
+    # NIST SP 800-88 Rev. 2 evidence (issue 12): ``performed_by`` is who sanitized.
+    tool = models.CharField(max_length=100, blank=True, help_text="The sanitization tool (software or device).")
+    tool_version = models.CharField(max_length=50, blank=True)
+    verification_method = models.CharField(max_length=200, blank=True, help_text="How the result was verified.")
+    verified_by = models.CharField(max_length=200, blank=True, help_text="Who verified it.")
+    batch = models.ForeignKey(
+        "circularity.SanitizationBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="records",
+        help_text="The batch whose sampled verification this certificate comes from.",
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -136,7 +158,7 @@ class Disposition(AppendOnlyModel):
     Append-only (``inventory.append_only``), as the events are: what was reported stays
     what was decided.
 
-    ``site``, ``category``, ``mass_kg`` and ``embodied_kgco2e`` are copied from the asset
+    ``site``, ``category``, ``mass_kg``, ``embodied_kgco2e`` and ``hazardous`` are copied from the asset
     when the decision is recorded: later changes to the asset or its part model do not
     rewrite what was reported (and the metrics need no joins).
     """
@@ -164,6 +186,11 @@ class Disposition(AppendOnlyModel):
     decided_at = models.DateTimeField(validators=[validate_moment])
     mass_kg = models.DecimalField(max_digits=12, decimal_places=3, validators=[MinValueValidator(0)])
     embodied_kgco2e = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
+    hazardous = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Its part model's hazardous flag when it was decided (GRI 306, ESRS E5).",
+    )
     to_site = models.ForeignKey(
         Site,
         on_delete=models.PROTECT,
@@ -172,8 +199,25 @@ class Disposition(AppendOnlyModel):
         related_name="+",
         help_text="For reuse: the site the asset returns to.",
     )
-    vendor = models.CharField(max_length=200, blank=True)
+    vendor = models.ForeignKey(
+        "circularity.Vendor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dispositions",
+        help_text="Who took it (any route but reuse), unless the center carries the route out itself.",
+    )
     certificate_id = models.CharField(max_length=100, blank=True)
+    # Value recovered (issue 12): resale only; reported per currency, never summed across.
+    proceeds = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="For resale: what the buyer paid for this asset, in ``currency``.",
+    )
+    currency = models.CharField(max_length=3, blank=True, validators=[validate_currency], help_text="ISO 4217.")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -189,6 +233,11 @@ class Disposition(AppendOnlyModel):
                 condition=~Q(route=Route.REUSE) | Q(to_site__isnull=False), name="disposition_reuse_has_site"
             ),
             models.CheckConstraint(condition=stored_range("decided_at"), name="disposition_decided_at_in_range"),
+            models.CheckConstraint(
+                condition=(Q(proceeds__isnull=True) & Q(currency=""))
+                | (Q(route=Route.RESALE) & Q(proceeds__gte=0) & Q(currency__regex=r"^[A-Z]{3}$")),
+                name="disposition_proceeds_resale_with_currency",
+            ),
         ]
         indexes = [
             models.Index(fields=["decided_at"], name="disposition_decided_idx"),
@@ -307,8 +356,10 @@ class Target(models.Model):
 class MonthlySnapshot(models.Model):
     """Sums of one closed month's dispositions, per grouping, refreshed by a Celery job.
 
-    Holds sums only (units and mass per route, avoided carbon); every rate is derived from
-    them by ``circularity.metrics``, the one place formulas live.
+    Long format: one row per (month, dimension, group, route, hazardous, onsite) present,
+    holding units, mass and avoided carbon, so a new split is data, not a migration. Sums
+    only; every figure is derived from them by ``circularity.metrics``, the one place
+    formulas live.
     """
 
     month = models.DateField(help_text="First day of the month (UTC).")
@@ -316,30 +367,27 @@ class MonthlySnapshot(models.Model):
     group_key = models.CharField(
         max_length=32, blank=True, help_text="Site or center code, or category; blank for the total."
     )
-    units_reuse = models.BigIntegerField(default=0)
-    units_resale = models.BigIntegerField(default=0)
-    units_recycle = models.BigIntegerField(default=0)
-    units_incineration_energy_recovery = models.BigIntegerField(default=0)
-    units_incineration = models.BigIntegerField(default=0)
-    units_landfill = models.BigIntegerField(default=0)
-    mass_reuse = models.DecimalField(max_digits=18, decimal_places=3, default=0)
-    mass_resale = models.DecimalField(max_digits=18, decimal_places=3, default=0)
-    mass_recycle = models.DecimalField(max_digits=18, decimal_places=3, default=0)
-    mass_incineration_energy_recovery = models.DecimalField(max_digits=18, decimal_places=3, default=0)
-    mass_incineration = models.DecimalField(max_digits=18, decimal_places=3, default=0)
-    mass_landfill = models.DecimalField(max_digits=18, decimal_places=3, default=0)
+    route = models.CharField(max_length=32, choices=Route.choices)
+    hazardous = models.BooleanField()
+    onsite = models.BooleanField(help_text="Carried out by the operator itself (no vendor).")
+    units = models.BigIntegerField(default=0)
+    mass_kg = models.DecimalField(max_digits=18, decimal_places=3, default=0)
     avoided_kgco2e = models.DecimalField(max_digits=18, decimal_places=3, default=0)
     computed_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["month", "dimension", "group_key"]
+        ordering = ["month", "dimension", "group_key", "route", "hazardous", "onsite"]
         constraints = [
-            models.UniqueConstraint(fields=["month", "dimension", "group_key"], name="snapshot_unique_month_group"),
+            models.UniqueConstraint(
+                fields=["month", "dimension", "group_key", "route", "hazardous", "onsite"],
+                name="snapshot_unique_month_group_cell",
+            ),
             models.CheckConstraint(condition=_in_choices("dimension", Dimension), name="snapshot_dimension_valid"),
+            models.CheckConstraint(condition=_in_choices("route", Route), name="snapshot_route_valid"),
         ]
 
     def __str__(self):
-        return f"{self.month:%Y-%m} {self.dimension} {self.group_key}".strip()
+        return f"{self.month:%Y-%m} {self.dimension} {self.group_key} {self.route}".strip()
 
 
 class SnapshotMonth(models.Model):

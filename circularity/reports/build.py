@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from inventory.choices import Category
 
-from .. import exceptions
+from .. import exceptions, report_lots
 from ..charts import rate_chart_data, render_rate_chart
 from ..choices import Dimension, Metric, PeriodKind
 from ..metrics import (
@@ -26,15 +26,18 @@ from ..metrics import (
     figures,
     gri_306_rows,
     gri_306_totals,
+    harvested_span,
     monthly_sums,
     packaging_rows,
     packaging_span,
     span_sums,
+    value_recovered_span,
 )
 from ..models import CircularCenter
 from ..periods import add_months, fiscal_year_of, fiscal_year_start, month_of, months_between, to_utc
 from ..targets import month_statuses
 from .formatting import pct
+from .waste import WasteSection, waste_section
 
 CHART_CID = "rate-chart"
 EXCEPTION_LIMIT = 50
@@ -66,6 +69,10 @@ class Report:
     exceptions: dict[str, exceptions.ExceptionList]
     transit_days: int
     chart_png: bytes = field(repr=False, default=b"")
+    # SPEC section 9: resale proceeds per currency (never added across currencies) and
+    # harvested parts back in service, each for the month and the fiscal year to date.
+    recovery: dict = field(default_factory=dict)
+    waste: WasteSection | None = None  # GRI 306 / ESRS E5, fiscal year to date (reports/waste.py)
 
     @property
     def label(self) -> str:
@@ -165,6 +172,7 @@ def build_report(month: dt.date, *, chart: bool = True) -> Report:
         "uncertified": exceptions.uncertified_departures(first=to_utc(month), until=until, limit=EXCEPTION_LIMIT),
         "in_transit": exceptions.long_in_transit(as_of=now, days=days, limit=EXCEPTION_LIMIT),
         "missing": exceptions.missing_assets(as_of=now, limit=EXCEPTION_LIMIT),
+        **report_lots.lot_exceptions(month_first=to_utc(month), month_until=until, as_of=now, limit=EXCEPTION_LIMIT),
     }
     return Report(
         month=month,
@@ -180,6 +188,14 @@ def build_report(month: dt.date, *, chart: bool = True) -> Report:
         exceptions=found,
         transit_days=days,
         chart_png=render_rate_chart(rate_chart_data(month), "png") if chart else b"",
+        recovery={
+            "value_recovered": {
+                "month": value_recovered_span(month, month),
+                "fytd": value_recovered_span(fytd_first, month),
+            },
+            "harvested": {"month": harvested_span(month, month), "fytd": harvested_span(fytd_first, month)},
+        },
+        waste=waste_section(month),
     )
 
 
@@ -240,6 +256,8 @@ def jsonable(report: Report) -> dict:
             "targets": report.targets,
             "exceptions": report.exceptions,
             "transit_exception_days": report.transit_days,
+            "recovery": report.recovery,
+            "waste": report.waste.as_json() if report.waste else None,
         }
     )
 

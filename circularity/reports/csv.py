@@ -3,7 +3,8 @@
 Columns (documented in docs/reports.md):
 
 ``report_month``  the month reported, YYYY-MM (the same on every row: files concatenate)
-``section``       circularity | packaging | gri_306 | target | exceptions
+``section``       circularity | packaging | gri_306 | waste | target | exceptions |
+                  value_recovered | harvested_parts
 ``span``          month | fiscal_year_to_date | as_built (the fleet's state when the report
                   was built: assets in transit, missing)
 ``first_month``, ``last_month``  the months the figure covers, YYYY-MM (blank for as_built)
@@ -14,7 +15,8 @@ Columns (documented in docs/reports.md):
                   per-route figure, the GRI disclosure for GRI lines; blank otherwise
 ``value``         exact: integers, decimal masses as recorded, rates as full-precision
                   fractions (0.842 is 84.2 %), true/false; blank is *no value*
-``unit``          count | kg | t | ratio | kgCO2e | fiscal_year | boolean
+``unit``          count | kg | t | ratio | kgCO2e | fiscal_year | boolean | an ISO 4217 currency
+                  (value recovered: one row per currency, never a sum across currencies)
 
 The rows hold typed values; ``assetlife.csvfile.write_csv`` writes them, so a center code
 that reads like a formula is neutralised while a negative figure stays a number.
@@ -25,6 +27,7 @@ from __future__ import annotations
 from assetlife.csvfile import write_csv
 
 from .build import Report
+from .waste import csv_rows
 
 COLUMNS = [
     "report_month",
@@ -110,6 +113,8 @@ def rows(report: Report) -> list[list[object]]:
     for span, column in (("month", "month"), ("fiscal_year_to_date", "fytd")):
         for disclosure, total in report.gri_306[column].items():
             add("gri_306", span, "total", None, "total_mass_t", disclosure, total, "t")
+    for figure, key, value, unit in csv_rows(report.waste) if report.waste else []:
+        add("waste", "fiscal_year_to_date", "total", None, figure, key, value, unit)
     for target in report.targets:
         for figure, unit in TARGET_FIGURES:
             add("target", "fiscal_year_to_date", "target", target["metric"], figure, "", target[figure], unit)
@@ -127,6 +132,17 @@ def rows(report: Report) -> list[list[object]]:
         "count",
     )
     add("exceptions", "as_built", "exception", "missing", "count", "", report.exceptions["missing"].total, "count")
+    for key in ("lots_awaiting_certificate", "lots_outside_tolerance"):
+        span = "as_built" if key == "lots_awaiting_certificate" else "month"
+        add("exceptions", span, "exception", key, "count", "", report.exceptions[key].total, "count")
+    for span, column in (("month", "month"), ("fiscal_year_to_date", "fytd")):
+        for row in report.recovery["value_recovered"][column]:
+            add("value_recovered", span, "total", None, "resold_units", row["currency"], row["units"], "count")
+            add("value_recovered", span, "total", None, "proceeds", row["currency"], row["proceeds"], row["currency"])
+        harvested = report.recovery["harvested"][column]
+        add("harvested_parts", span, "total", None, "units", "", harvested["units"], "count")
+        add("harvested_parts", span, "total", None, "mass_kg", "", harvested["mass_kg"], "kg")
+        add("harvested_parts", span, "total", None, "avoided_kgco2e", "", harvested["avoided_kgco2e"], "kgCO2e")
     return table
 
 

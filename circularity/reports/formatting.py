@@ -32,6 +32,13 @@ def number(value: int | None) -> str:
     return f"{value:,}"
 
 
+def money(value: Decimal | None, currency: str = "") -> str:
+    """125.5, "EUR" -> "125.50 EUR": an amount always beside its currency."""
+    if _missing(value):
+        return NO_VALUE
+    return f"{value:,.2f} {currency}".strip()
+
+
 def tonnes(value: Decimal | float | None) -> str:
     """A mass already in metric tons, to the kilogram; under a ton, in kilograms."""
     if _missing(value):
@@ -89,6 +96,7 @@ def day(value: dt.datetime | dt.date | None) -> str:
 FILTERS = {
     "pct": pct,
     "number": number,
+    "money": money,
     "tonnes": tonnes,
     "kg_as_tonnes": kg_as_tonnes,
     "kgco2e": kgco2e,

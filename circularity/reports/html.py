@@ -7,10 +7,14 @@ Content-ID (``cid:rate-chart``). The text alternative says the same in plain lin
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.template.loader import render_to_string
 
+from .. import report_lots
 from .build import CHART_CID, Report
-from .formatting import day, kg, kg_as_tonnes, kgco2e, meets, number, on_track, pct, tonnes
+from .formatting import day, kg, kg_as_tonnes, kgco2e, meets, money, number, on_track, pct, tonnes
+from .waste import text_lines as waste_text_lines
 
 TEMPLATE = "circularity/reports/email.html"
 
@@ -68,6 +72,7 @@ def exception_sections(report: Report) -> list[dict]:
                 for row in in_transit.rows
             ],
         },
+        *report_lots.lot_sections(report),
         {
             "key": "missing",
             "title": "Assets missing",
@@ -97,6 +102,32 @@ def group_tables(report: Report) -> list[dict]:
     ]
 
 
+def proceeds_rows(report: Report) -> list[dict]:
+    """Per currency: the month's and the fiscal year's proceeds (each currency on its own)."""
+    value = report.recovery["value_recovered"]
+    in_month = {row["currency"]: row for row in value["month"]}
+    return [{"currency": row["currency"], "month": in_month.get(row["currency"]), "fytd": row} for row in value["fytd"]]
+
+
+def recovery_rows(report: Report) -> list[tuple[str, str, str]]:
+    """Section 9 of the text and the PDF: (figure, month, fiscal year to date), each currency apart."""
+    out = []
+    for row in proceeds_rows(report):
+        currency = row["currency"]
+        in_month = money(row["month"]["proceeds"], currency) if row["month"] else money(Decimal(0), currency)
+        out.append((f"Resale proceeds in {currency}", in_month, money(row["fytd"]["proceeds"], currency)))
+    if not out:
+        out.append(("Resale proceeds", "none recorded", "none recorded"))
+    harvested = report.recovery["harvested"]
+    month, fytd = harvested["month"], harvested["fytd"]
+    out += [
+        ("Harvested parts in service", number(month["units"]), number(fytd["units"])),
+        ("Their mass", kg(month["mass_kg"]), kg(fytd["mass_kg"])),
+        ("Their avoided emissions", kgco2e(month["avoided_kgco2e"]), kgco2e(fytd["avoided_kgco2e"])),
+    ]
+    return out
+
+
 def render_html(report: Report) -> str:
     return render_to_string(
         TEMPLATE,
@@ -105,6 +136,7 @@ def render_html(report: Report) -> str:
             "cid": CHART_CID,
             "tables": group_tables(report),
             "exception_sections": exception_sections(report),
+            "proceeds": proceeds_rows(report),
         },
     )
 
@@ -186,6 +218,7 @@ def render_text(report: Report) -> str:
                 tonnes(report.gri_306["fytd"][disclosure]),
             )
         )
+    lines += waste_text_lines(report.waste) if report.waste else []
     lines += ["", "7. TARGETS"]
     for t in report.targets:
         lines.append(
@@ -203,6 +236,8 @@ def render_text(report: Report) -> str:
             lines.append("  " + " | ".join(cell for cell in cells if cell))
         if section["found"].more:
             lines.append(f"  … and {number(section['found'].more)} more.")
+    lines += ["", "9. VALUE RECOVERED (resale proceeds, per currency) AND HARVESTED PARTS BACK IN SERVICE"]
+    lines += [_row(*cells) for cells in recovery_rows(report)]
     lines += ["", f"Attached: {report.csv_filename} (every figure) and {report.pdf_filename} (this report)."]
     return "\n".join(lines) + "\n"
 

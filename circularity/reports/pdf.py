@@ -23,7 +23,8 @@ from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate
 
 from .build import Report
 from .formatting import kg, kg_as_tonnes, kgco2e, meets, number, on_track, pct, tonnes
-from .html import exception_sections, group_tables
+from .html import exception_sections, group_tables, recovery_rows
+from .waste import pdf_flow as waste_flow
 
 GREEN = colors.HexColor("#1b7f3b")
 GREY = colors.HexColor("#555555")
@@ -250,6 +251,7 @@ def render_pdf(report: Report) -> bytes:
             ]
         )
     flow.append(_table(gri, [0.13, 0.35, 0.08, 0.16, 0.12, 0.16], s, right_from=2))
+    flow += waste_flow(report.waste, s, _table) if report.waste else []
 
     flow.append(Paragraph("7. Targets", s["h2"]))
     if report.targets:
@@ -290,6 +292,10 @@ def render_pdf(report: Report) -> bytes:
         flow.append(KeepTogether(parts) if len(found.rows) < 15 else parts[0])
         if len(found.rows) >= 15:
             flow += parts[1:]
+    flow.append(Paragraph("9. Value recovered and harvested parts back in service", s["h2"]))
+    recovery = [["Figure (each currency on its own)", report.label, f"FY{report.fiscal_year} to date"]]
+    recovery += [list(cells) for cells in recovery_rows(report)]
+    flow.append(_table(recovery, [0.5, 0.25, 0.25], s))
     flow += [
         Spacer(0, 6 * mm),
         Paragraph(

@@ -15,6 +15,7 @@ from ..choices import TERMINAL_STATUSES, Source, Status
 from ..models import Asset, LifecycleEvent
 from ..registration import register_assets
 from ..scopes import scope_for
+from . import asset_tools
 from .actions import move_through_lifecycle, remove_from_parent
 from .csv_import import import_view
 from .forms import AssetAddForm, AssetIdentityForm
@@ -122,14 +123,24 @@ class AssetAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "Lifecycle",
             {
                 "fields": LIFECYCLE_FIELDS,
-                "description": "Changed only by the lifecycle actions of the asset list and the circular-center "
-                "pages; every change is an event in the history below.",
+                "description": "Changed only by the buttons above (one per next state), the lifecycle actions of "
+                "the asset list and the circular-center pages; every change is an event in the history below.",
             },
         ),
         ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
+    class Media:
+        css = {"all": ["inventory/admin.css"]}
+
     # --- the list ------------------------------------------------------------------
+
+    def changelist_view(self, request, extra_context=None):
+        # Nine columns need the width: at 1,400 px the app sidebar (about 300 px) pushed the
+        # last three into a sideways scroll. The sidebar stays on every other page; Home and
+        # the breadcrumbs lead to the apps from here.
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     def get_search_results(self, request, queryset, search_term):
         """Prefix matches on serial number and asset tag, any of the terms.
@@ -214,9 +225,23 @@ class AssetAdmin(ScopedAdminMixin, admin.ModelAdmin):
     # --- CSV import -------------------------------------------------------------------
 
     def get_urls(self):
-        name = f"{self.opts.app_label}_{self.opts.model_name}_import"
-        view = self.admin_site.admin_view(self.import_view)
-        return [path("import/", view, name=name), *super().get_urls()]
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+
+        def tool(view):
+            return self.admin_site.admin_view(lambda request, object_id: view(self, request, object_id))
+
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name=f"{prefix}_import"),
+            path("<path:object_id>/move/", tool(asset_tools.move_view), name=f"{prefix}_move"),
+            path("<path:object_id>/install-parts/", tool(asset_tools.install_parts_view), name=f"{prefix}_parts"),
+            path("<path:object_id>/install-into/", tool(asset_tools.install_into_view), name=f"{prefix}_install"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        asset = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}), "asset_tools": asset_tools.tool_links(self, request, asset)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def import_view(self, request):
         return import_view(self, request)

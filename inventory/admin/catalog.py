@@ -42,10 +42,11 @@ class PartModelAdmin(SharedAdminMixin, admin.ModelAdmin):
         "category",
         "mass_kg",
         "data_bearing",
+        "hazardous",
         "embodied_kgco2e",
         "assets",
     )
-    list_filter = ("category", "data_bearing", "manufacturer")
+    list_filter = ("category", "data_bearing", "hazardous", "manufacturer")
     search_fields = ("manufacturer", "model_number")
 
     @admin.display(description="assets")

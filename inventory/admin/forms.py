@@ -6,7 +6,14 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from .. import moments
-from ..choices import Category, Status, default_data_bearing
+from ..choices import (
+    Category,
+    FocusMaterial,
+    Status,
+    default_data_bearing,
+    default_focus_materials,
+    default_hazardous,
+)
 from ..errors import MomentRefused
 from ..imports import COLUMNS
 from ..models import Asset, PartModel
@@ -15,6 +22,12 @@ from ..scopes import IDENTITIES, taken_identities, taken_message
 
 DATA_BEARING_DEFAULT, DATA_BEARING_YES, DATA_BEARING_NO = "default", "yes", "no"
 _DATA_BEARING_BY_DEFAULT = ", ".join(str(Category(c).label) for c in Category.values if default_data_bearing(c))
+_HAZARDOUS_BY_DEFAULT = ", ".join(str(Category(c).label) for c in Category.values if default_hazardous(c))
+_FOCUS_BY_DEFAULT = "; ".join(
+    f"{Category(c).label}: {', '.join(str(FocusMaterial(m).label) for m in default_focus_materials(c))}"
+    for c in Category.values
+    if default_focus_materials(c)
+)
 
 
 def this_minute():
@@ -45,7 +58,8 @@ class MomentField(forms.SplitDateTimeField):
 
 
 class PartModelForm(forms.ModelForm):
-    """Lets ``data_bearing`` follow the category unless the user says otherwise."""
+    """Lets ``data_bearing`` and ``hazardous`` follow the category unless the user says
+    otherwise; a new part model with no focus material ticked takes its category's."""
 
     data_bearing = forms.ChoiceField(
         choices=[
@@ -57,10 +71,37 @@ class PartModelForm(forms.ModelForm):
         help_text=PartModel._meta.get_field("data_bearing").help_text
         + " Say yes for, e.g., a server with soldered flash.",
     )
+    hazardous = forms.ChoiceField(
+        choices=[
+            (DATA_BEARING_DEFAULT, f"Default for the category ({_HAZARDOUS_BY_DEFAULT}: yes; others: no)"),
+            (DATA_BEARING_YES, "Yes: hazardous waste when discarded"),
+            (DATA_BEARING_NO, "No: non-hazardous waste"),
+        ],
+        initial=DATA_BEARING_DEFAULT,
+        required=False,
+        help_text=PartModel._meta.get_field("hazardous").help_text
+        + " Say yes for, e.g., a server with a built-in battery pack.",
+    )
+    focus_materials = forms.MultipleChoiceField(
+        choices=FocusMaterial.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=f"R2v3 focus materials it contains. A new part model with none ticked takes its category's "
+        f"({_FOCUS_BY_DEFAULT}).",
+    )
 
     class Meta:
         model = PartModel
-        fields = ["manufacturer", "model_number", "category", "mass_kg", "data_bearing", "embodied_kgco2e"]
+        fields = [
+            "manufacturer",
+            "model_number",
+            "category",
+            "mass_kg",
+            "data_bearing",
+            "embodied_kgco2e",
+            "hazardous",
+            "focus_materials",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,14 +110,22 @@ class PartModelForm(forms.ModelForm):
             self.initial["data_bearing"] = DATA_BEARING_YES if instance.data_bearing else DATA_BEARING_NO
         else:
             self.initial["data_bearing"] = DATA_BEARING_DEFAULT
+        if instance.pk is not None and instance.hazardous != default_hazardous(instance.category):
+            self.initial["hazardous"] = DATA_BEARING_YES if instance.hazardous else DATA_BEARING_NO
+        else:
+            self.initial["hazardous"] = DATA_BEARING_DEFAULT
 
     def clean(self):
         cleaned = super().clean()
-        choice = cleaned.get("data_bearing")
-        if choice == DATA_BEARING_DEFAULT:
-            cleaned["data_bearing"] = default_data_bearing(cleaned.get("category", ""))
-        elif choice is not None:
-            cleaned["data_bearing"] = choice == DATA_BEARING_YES
+        category = cleaned.get("category", "")
+        for field, default in (("data_bearing", default_data_bearing), ("hazardous", default_hazardous)):
+            choice = cleaned.get(field)
+            if choice in (DATA_BEARING_DEFAULT, ""):
+                cleaned[field] = default(category)
+            elif choice is not None:
+                cleaned[field] = choice == DATA_BEARING_YES
+        if self.instance.pk is None and not cleaned.get("focus_materials"):
+            cleaned["focus_materials"] = default_focus_materials(category)
         return cleaned
 
 

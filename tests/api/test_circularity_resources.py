@@ -7,7 +7,7 @@ import pytest
 from circularity.models import Disposition, PackagingRecord, SanitizationRecord, Shipment
 from inventory.choices import Status
 from inventory.models import Asset
-from tests.factories import PackagingRecordFactory, SanitizationFactory
+from tests.factories import PackagingRecordFactory, SanitizationFactory, VendorCertificationFactory
 
 from .conftest import iso
 
@@ -19,6 +19,7 @@ def test_centers_answer_by_code_with_the_sites_they_serve(api, center, other_sit
         "code": "AMS-CC",
         "name": "Circular center AMS-CC",
         "sites": ["AMS05"],
+        "onsite_routes": ["resale", "recycle", "incineration_energy_recovery", "incineration", "landfill"],
     }
     response = api.post("/api/v1/circular-centers/", {"code": "DUB-CC", "name": "Dublin", "sites": ["DUB07"]})
     assert response.status_code == 201
@@ -52,11 +53,38 @@ def test_part_models_default_data_bearing_from_their_category(api):
         "mass_kg": 0.08,
         "data_bearing": True,
         "embodied_kgco2e": None,
+        "hazardous": False,
+        "focus_materials": ["data_storage"],
     }
     server = {"manufacturer": "Contoso", "model_number": "CX-1", "category": "server", "mass_kg": 18.4}
     assert api.post("/api/v1/part-models/", server, format="json").json()["data_bearing"] is False
     flash = {**server, "model_number": "CX-2", "data_bearing": True}
     assert api.post("/api/v1/part-models/", flash, format="json").json()["data_bearing"] is True
+
+
+def test_part_models_default_hazardous_and_focus_materials_from_their_category(api):
+    battery = {"manufacturer": "Tailspin", "model_number": "BBU-1", "category": "battery", "mass_kg": "4.2"}
+    created = api.post("/api/v1/part-models/", battery, format="json").json()
+    assert (created["hazardous"], created["focus_materials"]) == (True, ["battery"])
+    server = {"manufacturer": "Contoso", "model_number": "CX-9", "category": "server", "mass_kg": 18}
+    created = api.post("/api/v1/part-models/", server, format="json").json()
+    assert (created["hazardous"], created["focus_materials"]) == (False, [])
+    with_pack = {**server, "model_number": "CX-10", "hazardous": True, "focus_materials": ["battery", "circuit_board"]}
+    created = api.post("/api/v1/part-models/", with_pack, format="json").json()
+    assert (created["hazardous"], created["focus_materials"]) == (True, ["battery", "circuit_board"])
+    changed = api.patch(f"/api/v1/part-models/{created['id']}/", {"hazardous": False}, format="json").json()
+    assert (changed["hazardous"], changed["focus_materials"]) == (False, ["battery", "circuit_board"])
+    assert [row["model_number"] for row in api.get("/api/v1/part-models/?hazardous=true").json()["results"]] == [
+        "BBU-1"
+    ]
+
+
+@pytest.mark.parametrize("materials", [["asbestos"], ["battery", "battery"], "battery"])
+def test_unknown_or_repeated_focus_materials_are_400(api, materials):
+    body = {"manufacturer": "Tailspin", "model_number": "X", "category": "other", "mass_kg": 1}
+    response = api.post("/api/v1/part-models/", {**body, "focus_materials": materials}, format="json")
+    assert response.status_code == 400
+    assert "focus_materials" in response.json()
 
 
 def test_part_models_filter_by_manufacturer_model_number_and_category(api, server_model, ssd_model):
@@ -195,6 +223,16 @@ def test_sanitizing_an_asset_out_of_custody_is_409(api, drive, when):
     assert response.json()["code"] == "sanitization_refused"
 
 
+def test_sanitizing_an_asset_that_is_not_data_bearing_is_409(api, server, drive, when):
+    body = {"asset": server.serial_number, "method": "purge", "performed_at": iso(when), "performed_by": "T"}
+    response = api.post("/api/v1/sanitizations/", body, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "sanitization_refused"
+    assert response.json()["asset"] == server.serial_number
+    assert "not data-bearing" in response.json()["detail"]
+    assert not SanitizationRecord.objects.exists()
+
+
 @pytest.fixture
 def at_center(server, drive, center):
     Asset.objects.filter(pk__in=[server.pk, drive.pk]).update(status=Status.AT_CIRCULAR_CENTER, center=center)
@@ -208,7 +246,8 @@ def disposition(api, **change):
 
 def test_a_disposition_answers_one_row_per_asset_of_the_tree(api, at_center):
     SanitizationFactory(asset=Asset.objects.get(serial_number="SSD-001"), method="purge")
-    response = disposition(api, vendor="Recycler BV", certificate_id="R-1")
+    VendorCertificationFactory(vendor__code="RECYCLER-BV")
+    response = disposition(api, vendor="RECYCLER-BV", certificate_id="R-1")
     assert response.status_code == 201, response.json()
     rows = response.json()
     assert [(r["asset"], r["tree_root"], r["route"], r["mass_kg"], r["category"]) for r in rows] == [
@@ -216,7 +255,7 @@ def test_a_disposition_answers_one_row_per_asset_of_the_tree(api, at_center):
         ("SSD-001", "SRV-001", "recycle", 0.05, "ssd"),
     ]
     assert {(r["center"], r["site"], r["vendor"], r["actor"]) for r in rows} == {
-        ("AMS-CC", "AMS05", "Recycler BV", "admin")
+        ("AMS-CC", "AMS05", "RECYCLER-BV", "admin")
     }
     assert set(Asset.objects.values_list("status", flat=True)) == {Status.RECYCLED}
     listed = api.get("/api/v1/dispositions/?route=recycle&tree_root=SRV-001").json()["results"]

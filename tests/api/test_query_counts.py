@@ -172,6 +172,10 @@ def queries(client, url) -> int:
         "/api/v1/metrics/circularity/?start=2022-01&end=2022-12",
         "/api/v1/metrics/circularity/?period=fiscal_year&start=FY2021&end=FY2023&group_by=site",
         "/api/v1/metrics/packaging/?start=2022-01&end=2022-12&group_by=site",
+        "/api/v1/metrics/waste/?start=2022-01&end=2022-12",
+        "/api/v1/metrics/waste/?period=fiscal_year&start=FY2021&end=FY2023&group_by=center",
+        "/api/v1/metrics/waste/disclosure/?fiscal_year=FY2022&standard=gri306",
+        "/api/v1/metrics/waste/disclosure/?fiscal_year=FY2022&standard=esrs_e5&format=csv",
     ],
 )
 def test_targets_and_metrics_do_not_grow_with_the_rows(reader, fleet, url):

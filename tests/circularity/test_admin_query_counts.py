@@ -69,6 +69,21 @@ def sanitization_rows(n):
         SanitizationFactory(asset=at_center(center, site, category=Category.SSD))
 
 
+def batch_rows(n):
+    from circularity.sanitization import sanitization_batch_create
+
+    site, center = campus()
+    for _ in range(n):
+        drives = [at_center(center, site, category=Category.SSD) for _ in range(3)]
+        sanitization_batch_create(
+            center=center,
+            serial_numbers=[drive.serial_number for drive in drives],
+            method="purge",
+            performed_at=DECIDED,
+            performed_by="Technician",
+        )
+
+
 def packaging_rows(n):
     site, _ = campus()
     for _ in range(n):
@@ -97,6 +112,7 @@ LISTS = [
     ("assetatcenter", queue, TECHNICIAN, 7, 9),
     ("disposition", disposition_rows, ANALYST, 9, 11),
     ("sanitizationrecord", sanitization_rows, TECHNICIAN, 7, 9),
+    ("sanitizationbatch", batch_rows, TECHNICIAN, 8, 10),
     ("packagingrecord", packaging_rows, ANALYST, 8, 10),
     ("target", target_rows, ANALYST, 5, 7),
     ("monthlysnapshot", snapshot_rows, ANALYST, 8, 10),

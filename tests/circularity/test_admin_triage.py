@@ -22,7 +22,7 @@ from tests.circularity.admin_support import (
     moment,
     server_with_drives,
 )
-from tests.factories import AssetFactory, SanitizationFactory, SiteFactory
+from tests.factories import AssetFactory, SanitizationFactory, SiteFactory, VendorCertificationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +30,13 @@ QUEUE = reverse("admin:circularity_assetatcenter_changelist")
 DISPOSITION_ADD = reverse("admin:circularity_disposition_add")
 SANITIZATION_ADD = reverse("admin:circularity_sanitizationrecord_add")
 DECIDED = dt.datetime(2022, 3, 15, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def vendors(db):
+    """The certified vendors the forms below name by code."""
+    for code in ("GREENCYCLE", "ITAD"):
+        VendorCertificationFactory(vendor__code=code)
 
 
 def page_of(asset):
@@ -44,7 +51,7 @@ def disposition_payload(asset, center, route=Route.RECYCLE, **extra):
         "center": center.pk,
         **moment("decided_at", DECIDED),
         "to_site": "",
-        "vendor": "GreenCycle",
+        "vendor": "GREENCYCLE",
         "certificate_id": "",
         **extra,
     }
@@ -97,13 +104,39 @@ def test_asset_page_offers_the_technicians_buttons(client):
     server, (drive, _) = server_with_drives(center, site)
     page = client.get(page_of(server)).content.decode()
     assert f"{DISPOSITION_ADD}?asset={server.serial_number}" in page
-    assert f"{SANITIZATION_ADD}?asset={server.serial_number}" in page
+    # The server holds no data: its page offers its drives, not its own serial number.
+    assert f"{SANITIZATION_ADD}?asset={server.serial_number}" not in page
+    assert f"{QUEUE}?q={server.serial_number}&amp;part_model__data_bearing__exact=1" in page
+    assert "Record sanitization of its 2 data-bearing parts" in page
     assert reverse("admin:circularity_assetatcenter_dismantle", args=[server.pk]) in page
     assert drive.serial_number in page  # its installed parts
     part_page = client.get(page_of(drive)).content.decode()
     # A part goes with its parent, or is dismantled first; it can still be sanitized.
     assert f"{DISPOSITION_ADD}?asset=" not in part_page
     assert f"{SANITIZATION_ADD}?asset={drive.serial_number}" in part_page
+
+
+def test_a_servers_page_offers_the_sanitization_of_its_one_drive_and_the_queue_its_several(client):
+    logged_in(client, TECHNICIAN)
+    site, center = campus()
+    server, (drive,) = server_with_drives(center, site, drives=1)
+    page = client.get(page_of(server)).content.decode()
+    assert f"{SANITIZATION_ADD}?asset={drive.serial_number}" in page
+    assert f"Record sanitization of {drive.serial_number}" in page
+    bare = at_center(center, site)
+    assert "Record sanitization" not in client.get(page_of(bare)).content.decode()
+    several, drives = server_with_drives(center, site, drives=3)
+    queue = client.get(QUEUE, {"q": several.serial_number, "part_model__data_bearing__exact": 1})
+    assert {row.pk for row in queue.context["cl"].result_list} == {d.pk for d in drives}
+
+
+def test_a_sanitization_of_a_server_is_refused_on_the_form(client):
+    logged_in(client, TECHNICIAN)
+    site, center = campus()
+    server, _ = server_with_drives(center, site)
+    response = client.post(SANITIZATION_ADD, sanitization_payload(server))
+    assert "is not data-bearing; record the sanitization of its drives" in messages_of(response)[0]
+    assert not SanitizationRecord.objects.exists()
 
 
 def test_analyst_sees_the_queue_without_buttons_or_actions(client):
@@ -150,7 +183,7 @@ def test_technician_records_a_disposition_of_a_whole_tree(client):
     assert response.redirect_chain[-1][0].endswith(f"?q={server.serial_number}")
     rows = Disposition.objects.filter(tree_root=server)
     assert rows.count() == 3
-    assert set(rows.values_list("route", "vendor", "actor")) == {(Route.RECYCLE, "GreenCycle", user.pk)}
+    assert set(rows.values_list("route", "vendor__code", "actor")) == {(Route.RECYCLE, "GREENCYCLE", user.pk)}
     assert set(Asset.objects.values_list("status", flat=True)) == {Status.RECYCLED}
 
 
@@ -167,7 +200,7 @@ def test_sanitization_gate_refusal_names_every_drive_and_writes_nothing(client):
         f"missing for: {', '.join(sorted([first.serial_number, second.serial_number]))}."
     )
     assert nothing.startswith("Nothing was recorded")
-    assert response.context["form"].data["vendor"] == "GreenCycle"  # kept as typed
+    assert response.context["form"].data["vendor"] == "GREENCYCLE"  # kept as typed
     assert not Disposition.objects.exists()
     assert set(Asset.objects.values_list("status", flat=True)) == {Status.AT_CIRCULAR_CENTER}
 
@@ -176,7 +209,7 @@ def test_reuse_without_a_destination_site_is_refused(client):
     logged_in(client, TECHNICIAN)
     site, center = campus()
     server = at_center(center, site)
-    response = client.post(DISPOSITION_ADD, disposition_payload(server, center, Route.REUSE))
+    response = client.post(DISPOSITION_ADD, disposition_payload(server, center, Route.REUSE, vendor=""))
     assert "reuse needs the site the asset returns to" in messages_of(response)[0]
     assert not Disposition.objects.exists()
 
@@ -186,7 +219,7 @@ def test_reuse_sends_the_asset_back_to_a_site(client):
     site, center = campus()
     server = at_center(center, site)
     destination = SiteFactory(code="DUB08")
-    client.post(DISPOSITION_ADD, disposition_payload(server, center, Route.REUSE, to_site=destination.pk))
+    client.post(DISPOSITION_ADD, disposition_payload(server, center, Route.REUSE, to_site=destination.pk, vendor=""))
     server.refresh_from_db()
     assert (server.status, server.site) == (Status.IN_STOCK, destination)
 
@@ -313,8 +346,25 @@ def test_dismantle_from_the_assets_page_frees_its_parts(client):
     assert client.get(url).status_code == 200
     response = client.post(url, {"apply": "yes", **moment("occurred_at", DECIDED), "note": ""}, follow=True)
     assert any("2 part(s) are now top-level" in m for m in messages_of(response))
+    # It lands on the parts it freed, found by the server they came out of.
+    assert response.redirect_chain[-1][0] == f"{QUEUE}?dismantled_from={server.serial_number}"
+    assert {row.pk for row in response.context["cl"].result_list} == {d.pk for d in drives}
     assert set(Asset.objects.filter(pk__in=[d.pk for d in drives]).values_list("parent", flat=True)) == {None}
     assert set(Asset.objects.values_list("status", flat=True)) == {Status.AT_CIRCULAR_CENTER}
+
+
+def test_dismantled_parts_are_found_by_their_former_server_and_filtered_by_it(client):
+    logged_in(client, TECHNICIAN)
+    site, center = campus()
+    server, drives = server_with_drives(center, site)
+    other, _ = server_with_drives(center, site)
+    apply_action(client, QUEUE, "dismantle", [server, other], **moment("occurred_at", DECIDED), note="")
+    searched = client.get(QUEUE, {"q": server.serial_number}).context["cl"].result_list
+    assert {row.pk for row in searched} == {server.pk, *(d.pk for d in drives)}
+    page = client.get(QUEUE, {"dismantled_from": server.serial_number})
+    rows = {row.pk: row for row in page.context["cl"].result_list}
+    assert set(rows) == {d.pk for d in drives}
+    assert f"?dismantled_from={server.serial_number}" in page.content.decode()  # the column links to the filter
 
 
 def test_bulk_dismantle_refuses_an_empty_asset_by_name_and_writes_nothing(client):

@@ -182,8 +182,11 @@ def queries_for(client):
 
 # Session and user, the fiscal years on offer, the compliance reports that need a person (the
 # banner), then the grouped aggregates of the metrics (total, by center, by category,
-# packaging, each target and its projection, the chart).
-DASHBOARD_QUERIES = 28
+# packaging, each target and its projection, the chart), the vendors' certifications
+# expiring soon, the custody figures (the centers, their stock at the month's two ends,
+# receipts, losses and dispositions; value recovered; harvested parts), and the waste
+# panel's sums (snapshot fill state and one grouped scan of the live months).
+DASHBOARD_QUERIES = 29 + 8 + 2
 
 
 def test_dashboard_queries_do_not_grow_with_dispositions(client):
@@ -211,3 +214,26 @@ def test_figures_come_in_tonnes_from_the_metrics():
     assert result["mass_t"] == Decimal("2")
     assert result["mass_t_by_route"][Route.RECYCLE] == Decimal("1.5")
     assert result["avoided_tco2e"] == Decimal("2.5")
+
+
+def test_the_dashboard_shows_mass_balance_value_recovered_per_currency_and_harvested_parts(client):
+    from inventory.choices import Status
+    from tests.factories import AssetFactory
+
+    logged_in(client, ANALYST)
+    site, center = campus()
+    for amount, currency in (("100.00", "EUR"), ("70.00", "USD")):
+        asset = AssetFactory(site=site, center=center, status=Status.AT_CIRCULAR_CENTER)
+        dispositions.record_disposition(
+            asset=asset,
+            center=center,
+            route=Route.RESALE,
+            decided_at=DECIDED,
+            proceeds=Decimal(amount),
+            currency=currency,
+            source=Source.ADMIN,
+        )
+    page = client.get(DASHBOARD + "?fy=FY2022").content.decode()
+    assert "Mass balance" in page and center.code in page
+    assert "100.00 EUR" in page and "70.00 USD" in page and "170.00" not in page
+    assert "Harvested parts back in service" in page

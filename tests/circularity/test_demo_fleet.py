@@ -134,7 +134,10 @@ def test_every_month_reads_like_its_fiscal_year(demo):
         for row in metrics.circularity_rows(PeriodKind.FISCAL_YEAR, dt.date(2020, 7, 1), AS_OF)
         if row["units"]
     }
-    months = [row for row in metrics.circularity_rows(PeriodKind.MONTH, dt.date(2020, 7, 1), AS_OF) if row["units"]]
+    # Closed months: the as-of month is partial, and its last day holds the drives that the
+    # demo's sampled sanitization batches certified and sent to recycling (``recovery``).
+    last = AS_OF.replace(day=1) - dt.timedelta(days=1)
+    months = [row for row in metrics.circularity_rows(PeriodKind.MONTH, dt.date(2020, 7, 1), last) if row["units"]]
     assert len(months) >= 7
     for row in months:
         start = row["period_start"]
@@ -196,3 +199,29 @@ def test_an_event_earlier_than_its_tree_is_refused_by_the_replay():
     with pytest.raises(ReplayError, match="earlier than its tree's latest event"):
         replay.transition(server.serial, Status.DECOMMISSIONED, server.created_at - dt.timedelta(days=1), "api")
     assert replay.rows.events[-1][3] != Status.DECOMMISSIONED  # nothing was recorded
+
+
+def test_the_demo_has_sampled_sanitization_batches_one_failed_and_blocking(demo):
+    from circularity import sanitization
+    from circularity.models import SanitizationBatch
+
+    batches = list(sanitization.with_state(SanitizationBatch.objects.all()))
+    states = Counter(sanitization.state_of(b.sample_size, b.result_count, b.failed_count) for b in batches)
+    assert states["failed"] == 1 and states["verified"] >= 1
+    failed = next(b for b in batches if b.failed_count)
+    # Its drives are still at the center: the gate kept them there.
+    held = Asset.objects.filter(sanitization_batch_drives__batch=failed)
+    assert set(held.values_list("status", flat=True)) == {Status.AT_CIRCULAR_CENTER}
+    for batch in batches:
+        serials = batch.drives.values_list("asset__serial_number", flat=True)
+        drawn = batch.drives.filter(sampled=True).values_list("asset__serial_number", flat=True)
+        assert sanitization.draw_sample(serials, batch.seed) == sorted(drawn)
+
+
+@pytest.mark.django_db
+def test_the_demo_has_resale_proceeds_in_several_currencies_and_harvested_parts_back_in_service(demo):
+    currencies = set(Disposition.objects.exclude(currency="").values_list("currency", flat=True))
+    assert len(currencies) >= 2
+    assert not Disposition.objects.exclude(route="resale").exclude(proceeds__isnull=True).exists()
+    harvested = metrics.harvested_rows(dt.date(2020, 7, 1), current_month())
+    assert sum(row["units"] for row in harvested) >= 1

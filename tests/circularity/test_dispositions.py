@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from circularity import dispositions, metrics
-from circularity.errors import DispositionRefused, SanitizationMissing
-from circularity.models import Disposition
+from circularity.errors import DispositionRefused, SanitizationMissing, SanitizationRefused
+from circularity.models import Disposition, SanitizationRecord
 from inventory import lifecycle
 from inventory.choices import Category, Source, Status
 from inventory.models import Asset
@@ -182,3 +182,23 @@ def test_disposition_copies_site_category_mass_and_carbon_at_decision_time():
     asset.part_model.save()
     row.refresh_from_db()
     assert (row.site, row.category, row.mass_kg, row.embodied_kgco2e) == (site, "gpu", Decimal("1.5"), Decimal("320"))
+
+
+def test_a_sanitization_of_an_asset_that_is_not_data_bearing_is_refused_and_names_the_drives():
+    """A server's own serial is not where its data lives: the record would leave its drives unsanitized."""
+    _, center = campus()
+    server, parts, ssd = server_tree(center)
+    with pytest.raises(SanitizationRefused, match="not data-bearing; record the sanitization of its drives"):
+        dispositions.record_sanitization(
+            asset=server,
+            method="purge",
+            performed_at=WHEN,
+            performed_by="Tech A",
+            verified=True,
+            certificate_id="C-1",
+        )
+    assert not SanitizationRecord.objects.exists()
+    record = dispositions.record_sanitization(
+        asset=ssd, method="purge", performed_at=WHEN, performed_by="Tech A", verified=True, certificate_id="C-1"
+    )
+    assert record.asset == ssd

@@ -1,6 +1,7 @@
 """MonthlySnapshot refresh: idempotent, limited to the months a disposition touched."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -22,7 +23,9 @@ def history():
 
 def snapshot_rows():
     return sorted(
-        MonthlySnapshot.objects.values_list("month", "dimension", "group_key", "units_recycle", "mass_recycle")
+        MonthlySnapshot.objects.values_list(
+            "month", "dimension", "group_key", "route", "hazardous", "onsite", "units", "mass_kg"
+        )
     )
 
 
@@ -39,7 +42,7 @@ def test_refresh_fills_every_grouping_and_clears_the_marks(history):
     assert not SnapshotMonth.objects.filter(stale=True).exists()
     january = MonthlySnapshot.objects.filter(month=dt.date(2022, 1, 1))
     assert sorted(january.values_list("dimension", flat=True)) == ["category", "center", "site", "total"]
-    assert january.get(dimension="total").units_recycle == 1
+    assert january.get(dimension="total", route="recycle").units == 1
 
 
 def test_refresh_is_idempotent(history):
@@ -61,7 +64,28 @@ def test_a_late_disposition_refreshes_only_its_own_month(history):
     assert after[dt.date(2022, 1, 1)] == computed[dt.date(2022, 1, 1)]
     assert after[dt.date(2022, 3, 1)] == computed[dt.date(2022, 3, 1)]
     assert after[dt.date(2022, 2, 1)] > computed[dt.date(2022, 2, 1)]
-    assert MonthlySnapshot.objects.get(month=dt.date(2022, 2, 1), dimension="total").units_recycle == 2
+    assert MonthlySnapshot.objects.get(month=dt.date(2022, 2, 1), dimension="total", route="recycle").units == 2
+
+
+def test_snapshots_hold_one_row_per_route_hazardous_and_onsite_present():
+    """Long format: a new split is a row, not a column; absent combinations have no row."""
+    from circularity.models import Disposition
+    from inventory.choices import Category
+
+    _, center = campus()
+    dispose(at_center(center, mass_kg="2"), center, "recycle", utc(2022, 1, 10))
+    dispose(at_center(center, category=Category.BATTERY, mass_kg="3"), center, "recycle", utc(2022, 1, 11))
+    dispose(at_center(center, mass_kg="5"), center, "landfill", utc(2022, 1, 12))
+    assert Disposition.objects.filter(hazardous=True).count() == 1
+    snapshots.refresh_stale()
+    total = MonthlySnapshot.objects.filter(dimension="total").order_by("route", "hazardous")
+    assert list(total.values_list("route", "hazardous", "onsite", "units", "mass_kg")) == [
+        ("landfill", False, True, 1, Decimal("5")),
+        ("recycle", False, True, 1, Decimal("2")),
+        ("recycle", True, True, 1, Decimal("3")),
+    ]
+    by_category = MonthlySnapshot.objects.filter(dimension="category", group_key="battery")
+    assert list(by_category.values_list("route", "hazardous", "units")) == [("recycle", True, 1)]
 
 
 def test_the_open_month_is_never_snapshotted():

@@ -38,6 +38,35 @@ def test_data_bearing_follows_the_category_unless_the_user_says_otherwise(admin_
     assert PartModel.objects.get(model_number="X-1").data_bearing is expected
 
 
+@pytest.mark.parametrize(
+    ("category", "choice", "materials", "expected"),
+    [
+        (Category.BATTERY, "default", [], (True, ["battery"])),
+        (Category.SSD, "default", [], (False, ["data_storage"])),
+        (Category.SERVER, "default", [], (False, [])),
+        (Category.SERVER, "yes", ["battery", "circuit_board"], (True, ["battery", "circuit_board"])),
+        (Category.BATTERY, "no", ["battery"], (False, ["battery"])),
+    ],
+)
+def test_hazardous_and_focus_materials_follow_the_category_unless_the_user_says_otherwise(
+    admin_client, category, choice, materials, expected
+):
+    data = {**part_model_data(category, "default"), "hazardous": choice, "focus_materials": materials}
+    response = admin_client.post(reverse("admin:inventory_partmodel_add"), data)
+    assert response.status_code == 302
+    saved = PartModel.objects.get(model_number="X-1")
+    assert (saved.hazardous, saved.focus_materials) == expected
+
+
+def test_an_edited_part_model_keeps_the_focus_materials_ticked_even_none(admin_client):
+    ssd = PartModelFactory(category=Category.SSD, model_number="X-1")
+    data = {**part_model_data(Category.SSD, "default"), "hazardous": "default", "focus_materials": []}
+    response = admin_client.post(reverse("admin:inventory_partmodel_change", args=[ssd.pk]), data)
+    assert response.status_code == 302
+    ssd.refresh_from_db()
+    assert ssd.focus_materials == []
+
+
 def test_the_form_shows_default_unless_the_part_model_differs_from_its_category():
     assert (
         PartModelForm(instance=PartModelFactory(category=Category.SSD, data_bearing=True)).initial["data_bearing"]

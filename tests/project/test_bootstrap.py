@@ -103,3 +103,38 @@ def test_demo_servers_sets_the_fleet_size_and_a_bad_one_is_named(monkeypatch):
     monkeypatch.setenv("DEMO_SERVERS", "10")
     bootstrap()
     assert Asset.objects.filter(parent__isnull=True, asset_tag__isnull=False).count() == 10
+
+
+def suggested_report_command(text: str) -> list[str] | None:
+    """The ``manage.py send_compliance_report ...`` line start-up prints, as arguments."""
+    import shlex
+
+    for line in text.splitlines():
+        if "manage.py send_compliance_report" in line:
+            words = shlex.split(line.strip())
+            return words[words.index("manage.py") + 1 :]
+    return None
+
+
+def run_suggested(text: str) -> str:
+    command = suggested_report_command(text)
+    assert command is not None, text
+    out = StringIO()
+    call_command(*command, stdout=out)  # a CommandError here is a suggestion that fails
+    return out.getvalue()
+
+
+def test_the_report_command_start_up_suggests_works_then_and_after_the_month_was_sent():
+    first = bootstrap("--servers=10")
+    assert "Compliance report" in run_suggested(first)
+    again = bootstrap("--servers=10")
+    assert "--resend" in suggested_report_command(again)
+    assert "Compliance report" in run_suggested(again)
+
+
+def test_without_a_recipient_start_up_says_where_to_add_one_instead_of_a_command_that_would_fail():
+    text = bootstrap("--no-demo")
+    assert suggested_report_command(text) is None
+    assert "/admin/circularity/reportrecipient/add/" in text
+    with pytest.raises(CommandError):  # what the command would have said
+        call_command("send_compliance_report", stdout=StringIO())

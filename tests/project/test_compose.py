@@ -165,5 +165,5 @@ def test_the_procfile_runs_web_a_worker_per_queue_and_beat_on_the_port_make_run_
     assert sorted(queues_of_workers(workers)) == sorted(routed | {settings.CELERY_TASK_DEFAULT_QUEUE})
     assert shlex.split(processes["beat"])[1:4] == ["-A", "assetlife", "beat"]
     makefile = (ROOT / "Makefile").read_text()
-    assert "honcho start -f Procfile -p $(PORT)" in makefile
+    assert "-m assetlife.run --port $(PORT)" in makefile  # honcho, on the Procfile (assetlife/run.py)
     assert "manage.py bootstrap" in makefile and "bootstrap" in get_commands()

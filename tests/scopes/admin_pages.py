@@ -18,7 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
 
-from circularity.models import MonthlySnapshot, ReportRecipient
+from circularity.models import MonthlySnapshot, ReportRecipient, Vendor, VendorCertification
 from inventory.models import AccessScope, Asset
 from inventory.scopes import ORGANISATION, SCOPED, SCOPED_VIEW, SHARED
 
@@ -108,7 +108,7 @@ def disposition_add(asset_of, center_of, route="recycle", to_site_of=None):
             "center": center_of(t, m).center_pk,
             **moment("decided_at"),
             "to_site": to_site_of(t, m).site_pk if to_site_of else "",
-            "vendor": "Recycler",
+            "vendor": "",
             "certificate_id": "",
         }
 
@@ -127,6 +127,28 @@ def sanitization_add(t, m, w):
     }
 
 
+def batch_add(center_of, drives_of):
+    def body(t, m, w):
+        return {
+            "apply": "yes",
+            "code": "SB-NEW",
+            "center": center_of(t, m).center_pk,
+            "method": "purge",
+            **moment("performed_at"),
+            "performed_by": "Technician",
+            "tool": "",
+            "tool_version": "",
+            "verification_method": "",
+            "serial_numbers": drives_of(t, m).serial("SSD3"),
+        }
+
+    return body
+
+
+def batch_results(t, m, w):
+    return {"apply": "yes", **moment("verified_at"), "verified_by": "Verifier", f"drive_{t.serial('SSD3')}": "passed"}
+
+
 def packaging_add(t, m, w):
     return {
         "received_on": "2024-03-01",
@@ -136,6 +158,30 @@ def packaging_add(t, m, w):
         "package_count": 2,
         "packaging_mass_g": 100,
         "single_use_plastic_g": 3,
+    }
+
+
+def lot_add(t, m, w):
+    return {
+        "code": "LOT-NEW-ADMIN",
+        "center": t.center_pk,
+        "vendor": m.pk("vendor"),
+        "route": "recycle",
+        "seal_number": "",
+        **moment("shipped_at"),
+        "gross_kg": 12,
+        "tare_kg": 2,
+        "serial_numbers": "",
+    }
+
+
+def evidence_add(t, m, w):
+    return {
+        "kind": "lot_certificate",
+        "certification": "",
+        "lot": t.pk("lot"),
+        "sanitization": "",
+        "file": SimpleUploadedFile("cor.pdf", b"%PDF-1.4 another certificate\n", content_type="application/pdf"),
     }
 
 
@@ -195,7 +241,7 @@ MODELS: dict[str, AdminModel] = {
                     "center": t.center_pk,
                     **moment("decided_at"),
                     "to_site": "",
-                    "vendor": "Recycler",
+                    "vendor": "",
                     "certificate_id": "",
                 },
             ),
@@ -228,6 +274,13 @@ MODELS: dict[str, AdminModel] = {
     "circularity_sanitizationrecord": AdminModel(
         SCOPED, campus_pk("sanitization"), shows=lambda m: [f"CERT-{m.token}-3"], add=200, adds=(sanitization_add,)
     ),
+    "circularity_sanitizationbatch": AdminModel(
+        SCOPED,
+        campus_pk("batch"),
+        shows=lambda m: [f"SB-{m.token}-3"],
+        add=200,
+        adds=(batch_add(TARGET, TARGET), batch_add(ME, TARGET)),
+    ),
     "circularity_packagingrecord": AdminModel(
         SCOPED,
         campus_pk("packaging"),
@@ -238,6 +291,14 @@ MODELS: dict[str, AdminModel] = {
         change_post=302,
         delete=200,
         actions=(Action("delete_selected", "packaging", lambda t, m: {"post": "yes"}),),
+    ),
+    "circularity_vendor": AdminModel(SHARED, first(Vendor), shows=lambda m: [f"RECYCLER-{m.token}"]),
+    "circularity_vendorcertification": AdminModel(SHARED, first(VendorCertification)),
+    "circularity_lot": AdminModel(
+        SCOPED, campus_pk("lot"), shows=lambda m: [f"LOT-{m.token}"], add=200, adds=(lot_add,)
+    ),
+    "circularity_evidencefile": AdminModel(
+        SCOPED, campus_pk("evidence"), shows=lambda m: [f"COR-{m.token}.pdf"], add=200, adds=(evidence_add,)
     ),
     "circularity_target": AdminModel(SHARED, organisation(lambda w: w.target_pk), shows=lambda m: ["Reuse"]),
     "circularity_monthlysnapshot": AdminModel(SHARED, first(MonthlySnapshot), aggregate=True),
@@ -332,6 +393,43 @@ PAGES: dict[str, Page] = {
             ),
         ),
     ),
+    # An asset page's buttons: a refusal renders the form again (200), a change goes back (302).
+    "admin:inventory_asset_move": Page(
+        SCOPED,
+        (
+            PageProbe("GET", 200, lambda n, w: {"object_id": n.pk("SRV2")}, query=lambda n, w: "?to=deployed"),
+            PageProbe(
+                "POST",
+                302,
+                lambda n, w: {"object_id": n.pk("SRV2")},
+                lambda t, m, w: {"to": "deployed", "center": "", **moment("occurred_at"), "note": ""},
+            ),
+        ),
+    ),
+    "admin:inventory_asset_parts": Page(
+        SCOPED,
+        (
+            PageProbe("GET", 200, lambda n, w: {"object_id": n.pk("SRV1")}),
+            PageProbe(
+                "POST",
+                302,
+                lambda n, w: {"object_id": n.pk("SRV1")},
+                lambda t, m, w: {"scanned": t.serial("SRV2"), **moment("occurred_at"), "note": ""},
+            ),
+        ),
+    ),
+    "admin:inventory_asset_install": Page(
+        SCOPED,
+        (
+            PageProbe("GET", 200, lambda n, w: {"object_id": n.pk("SRV2")}),
+            PageProbe(
+                "POST",
+                302,
+                lambda n, w: {"object_id": n.pk("SRV2")},
+                lambda t, m, w: {"parent": t.serial("SRV1"), **moment("occurred_at"), "note": ""},
+            ),
+        ),
+    ),
     "admin:circularity_shipment_receive": Page(
         SCOPED,
         (
@@ -354,6 +452,13 @@ PAGES: dict[str, Page] = {
                 lambda n, w: {"object_id": n.pk("SRV3")},
                 lambda t, m, w: {"apply": "yes", **moment("occurred_at"), "note": ""},
             ),
+        ),
+    ),
+    "admin:circularity_sanitizationbatch_results": Page(
+        SCOPED,
+        (
+            PageProbe("GET", 200, lambda n, w: {"object_id": n.pk("batch")}),
+            PageProbe("POST", 302, lambda n, w: {"object_id": n.pk("batch")}, batch_results),
         ),
     ),
     "admin:circularity_monthlysnapshot_refresh": Page(

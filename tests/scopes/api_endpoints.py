@@ -95,11 +95,29 @@ def disposition(asset_of, center_of, route="recycle", to_site_of=None):
             "center": center_of(t, m).center,
             "route": route,
             "decided_at": AT,
-            "vendor": "Recycler",
+            "vendor": "",
         }
         if to_site_of is not None:
             data["to_site"] = to_site_of(t, m).site
         return data
+
+    return body
+
+
+def batch_code(names):
+    return f"SB-{names.token}-3"
+
+
+def sanitization_batch(center_of, drives_of):
+    def body(t, m, w):
+        return {
+            "code": "SB-NEW",
+            "center": center_of(t, m).center,
+            "method": "purge",
+            "performed_at": AT,
+            "performed_by": "Technician",
+            "drives": [drives_of(t, m).serial("SSD3")],
+        }
 
     return body
 
@@ -147,14 +165,62 @@ def report_period(t, m, w):
     return {"period": "2019-01" if t.token == "GHOST" else "2024-03"}
 
 
+def my_vendor(t, m, w):
+    return {"code": f"RECYCLER-{m.token}"}  # vendors are the organisation's: the same whoever is named
+
+
+def vendor_body(t, m, w):
+    return {"code": "NEW-VENDOR", "name": "New", "country": "NL", "routes": ["recycle"]}
+
+
+def certification_body(t, m, w):
+    return {"scheme": "r2v3", "certificate_number": "R2-NEW", "valid_from": "2024-01-01", "valid_until": "2026-01-01"}
+
+
+def lot_body(t, m, w):
+    return {
+        "code": "LOT-NEW",
+        "center": t.center,
+        "vendor": f"RECYCLER-{m.token}",
+        "route": "recycle",
+        "shipped_at": AT,
+        "gross_kg": 12,
+        "tare_kg": 2,
+    }
+
+
 TARGET, ME = (lambda t, m: t), (lambda t, m: m)
 
 ENDPOINTS: dict[str, Endpoint] = {
+    "vendor-list": Endpoint(SHARED, (get(), post(403, vendor_body)), shows=lambda m: [f"RECYCLER-{m.token}"]),
+    "vendor-detail": Endpoint(
+        SHARED,
+        (
+            get(url=my_vendor),
+            Probe("PUT", 403, my_vendor, vendor_body),
+            Probe("PATCH", 403, my_vendor, lambda t, m, w: {"name": "Renamed"}),
+        ),
+        shows=lambda m: [f"RECYCLER-{m.token}"],
+    ),
+    "vendor-certifications": Endpoint(SHARED, (post(403, certification_body, url=my_vendor),)),
+    "lot-list": Endpoint(SCOPED, (get(), post(201, lot_body)), shows=lambda m: [f"LOT-{m.token}", f"SEAL-{m.token}"]),
+    "lot-detail": Endpoint(
+        SCOPED, (get(url=lambda t, m, w: {"code": f"LOT-{t.token}"}),), shows=lambda m: [f"LOT-{m.token}"]
+    ),
+    "evidence-file-list": Endpoint(SCOPED, (get(),), shows=lambda m: [f"COR-{m.token}.pdf"]),
+    "evidence-file-detail": Endpoint(SCOPED, (get(url=pk("evidence")),), shows=lambda m: [f"COR-{m.token}.pdf"]),
+    "evidence-file-download": Endpoint(SCOPED, (get(url=pk("evidence")),)),
     "api-schema": Endpoint(PUBLIC),
     "api-docs": Endpoint(PUBLIC),
+    "api-redoc": Endpoint(PUBLIC),
     "api-root": Endpoint(AUTHENTICATED),
     "metrics-circularity": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04&group_by=center"),), aggregate=True),
     "metrics-packaging": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04&group_by=site"),), aggregate=True),
+    "metrics-mass-balance": Endpoint(SHARED, (get(query="?start=2024-02&end=2024-04"),), aggregate=True),
+    "metrics-value-recovered": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04"),), aggregate=True),
+    "metrics-harvested-parts": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04"),), aggregate=True),
+    "metrics-waste": Endpoint(SHARED, (get(query="?start=2024-01&end=2024-04&group_by=center"),), aggregate=True),
+    "metrics-waste-disclosure": Endpoint(SHARED, (get(query="?fiscal_year=FY2024&standard=esrs_e5"),), aggregate=True),
     "site-list": Endpoint(SCOPED_VIEW, (get(), post(403, site_body)), shows=lambda m: [m.site]),
     "site-detail": Endpoint(
         SCOPED_VIEW,
@@ -207,6 +273,7 @@ ENDPOINTS: dict[str, Endpoint] = {
             ),
         ),
     ),
+    "asset-genealogy": Endpoint(SCOPED, (get(url=serial("SSD1")),), shows=lambda m: [m.serial("SRV1")]),
     "asset-dismantle": Endpoint(SCOPED, (post(200, lambda t, m, w: {"occurred_at": AT}, url=serial("SRV3")),)),
     "asset-remove": Endpoint(SCOPED, (post(200, lambda t, m, w: {"occurred_at": AT}, url=serial("SSD1")),)),
     "asset-install": Endpoint(
@@ -261,6 +328,28 @@ ENDPOINTS: dict[str, Endpoint] = {
         shows=lambda m: [m.serial("SSD3")],
     ),
     "sanitization-detail": Endpoint(SCOPED, (get(url=pk("sanitization")),), shows=lambda m: [m.serial("SSD3")]),
+    "sanitization-batch-list": Endpoint(
+        SCOPED,
+        (get(), post(201, sanitization_batch(TARGET, TARGET)), post(201, sanitization_batch(ME, TARGET))),
+        shows=lambda m: [batch_code(m)],
+    ),
+    "sanitization-batch-detail": Endpoint(
+        SCOPED, (get(url=lambda t, m, w: {"code": batch_code(t)}),), shows=lambda m: [batch_code(m)]
+    ),
+    "sanitization-batch-results": Endpoint(
+        SCOPED,
+        (
+            post(
+                200,
+                lambda t, m, w: {
+                    "verified_at": AT,
+                    "verified_by": "Verifier",
+                    "results": [{"asset": t.serial("SSD3"), "passed": True}],
+                },
+                url=lambda t, m, w: {"code": batch_code(t)},
+            ),
+        ),
+    ),
     "disposition-list": Endpoint(
         SCOPED,
         (

@@ -17,24 +17,34 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
 from rest_framework.authtoken.models import Token
 
-from circularity import custody, dispositions, snapshots
-from circularity.choices import Route
+from circularity import custody, dispositions, evidence, lots, snapshots
+from circularity.choices import EvidenceKind, Route
 from circularity.models import (
     CircularCenter,
     ComplianceReport,
     Disposition,
+    EvidenceFile,
+    Lot,
+    LotItem,
     PackagingRecord,
     ReportRecipient,
     ReportState,
+    SanitizationBatch,
     SanitizationRecord,
+    SanitizationSampleResult,
     Shipment,
     Target,
+    Vendor,
+    VendorCertification,
 )
+from circularity.sanitization import sanitization_batch_create
 from inventory import lifecycle
 from inventory.choices import Category, Source, Status
 from inventory.models import AccessScope, Asset, LifecycleEvent, PartModel, Site
@@ -45,6 +55,7 @@ from tests.factories import (
     PartModelFactory,
     SiteFactory,
     UserFactory,
+    VendorCertificationFactory,
 )
 
 WHEN = dt.datetime(2024, 3, 15, 12, 0, tzinfo=dt.UTC)
@@ -137,6 +148,16 @@ def _campus(token: str, site_code: str, server_model, ssd_model) -> Names:
         verified=True,
         certificate_id=f"CERT-{token}-3",
     )
+    vendor = VendorCertificationFactory(vendor__code=f"RECYCLER-{token}").vendor  # vendors are shared
+    # A batch of one drive, its sample awaiting its result.
+    batch = sanitization_batch_create(
+        center=center,
+        serial_numbers=[ssd3.serial_number],
+        method="purge",
+        performed_at=WHEN,
+        performed_by="Technician",
+        code=f"SB-{token}-3",
+    )
     srv4 = asset("SRV4", status=Status.DECOMMISSIONED)
     lifecycle.transition(srv4, to=Status.AT_CIRCULAR_CENTER, occurred_at=WHEN, center=center, source=Source.API)
     dispositions.record_disposition(
@@ -144,7 +165,7 @@ def _campus(token: str, site_code: str, server_model, ssd_model) -> Names:
         center=center,
         route=Route.RECYCLE,
         decided_at=WHEN,
-        vendor="Recycler",
+        vendor=vendor,
         certificate_id=f"RC-{token}-4",
         source=Source.API,
     )
@@ -153,18 +174,39 @@ def _campus(token: str, site_code: str, server_model, ssd_model) -> Names:
         assets=[srv5], from_site=site, to_center=center, shipped_at=WHEN, tracking_ref=f"TRK-{token}-5", source="api"
     )
     packaging = PackagingRecordFactory(site=site, supplier=f"SUPPLIER-{token}")
+    lot = lots.lot_create(
+        code=f"LOT-{token}",
+        center=center,
+        vendor=vendor,
+        route=Route.RECYCLE,
+        shipped_at=WHEN,
+        gross_kg=Decimal("30"),
+        tare_kg=Decimal("10"),
+        seal_number=f"SEAL-{token}",
+        dispositions=Disposition.objects.filter(tree_root=srv4),
+    )
+    certificate = evidence.evidence_receive(
+        upload=SimpleUploadedFile(f"COR-{token}.pdf", f"%PDF-1.4 certificate of recycling {token}\n".encode()),
+        kind=EvidenceKind.LOT_CERTIFICATE,
+        lot=lot,
+    )
     assets = {"SRV1": srv1, "SSD1": ssd1, "SRV2": srv2, "SRV3": srv3, "SSD3": ssd3, "SRV4": srv4, "SRV5": srv5}
     keys = [f"KEY-{token}-1", f"KEY-{token}-2"]
     pks = {role: a.pk for role, a in assets.items()}
     pks.update(
         shipment=shipment.pk,
         sanitization=sanitization.pk,
+        batch=batch.pk,
         disposition=Disposition.objects.get(asset=srv4).pk,
         packaging=packaging.pk,
         event=LifecycleEvent.objects.get(external_id=keys[0]).pk,
+        lot=lot.pk,
+        evidence=certificate.pk,
+        vendor=vendor.pk,
     )
     secrets = [*(a.serial_number for a in assets.values()), f"TAG-{token}-2", *keys]
-    secrets += [f"CERT-{token}-3", f"RC-{token}-4", f"TRK-{token}-5", f"SUPPLIER-{token}"]
+    secrets += [f"CERT-{token}-3", f"SB-{token}-3", f"RC-{token}-4", f"TRK-{token}-5", f"SUPPLIER-{token}"]
+    secrets += [f"LOT-{token}", f"SEAL-{token}", f"COR-{token}.pdf", certificate.sha256]
     return Names(
         token=token,
         site=site.code,
@@ -236,6 +278,8 @@ def fingerprint() -> tuple:
         LifecycleEvent.objects.count(),
         Disposition.objects.count(),
         SanitizationRecord.objects.count(),
+        SanitizationBatch.objects.count(),
+        SanitizationSampleResult.objects.count(),
         tuple(Shipment.objects.order_by("pk").values_list("pk", "received_at", "tracking_ref")),
         tuple(PackagingRecord.objects.order_by("pk").values_list("pk", "site_id", "supplier", "package_count")),
         tuple(Site.objects.order_by("pk").values_list("pk", "code", "name")),
@@ -246,4 +290,9 @@ def fingerprint() -> tuple:
         tuple(AccessScope.sites.through.objects.order_by("pk").values_list("pk", "site_id")),
         ComplianceReport.objects.count(),
         ReportRecipient.objects.count(),
+        tuple(Vendor.objects.order_by("pk").values_list("pk", "code", "name", "routes")),
+        VendorCertification.objects.count(),
+        tuple(Lot.objects.order_by("pk").values_list("pk", "code", "closed_at")),
+        LotItem.objects.count(),
+        EvidenceFile.objects.count(),
     )

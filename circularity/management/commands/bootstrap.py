@@ -14,10 +14,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from circularity.demo import DEFAULT_SEED, DEFAULT_SERVERS, DemoLoadRefused, existing_data, load_demo_fleet
-from circularity.models import ReportRecipient
+from circularity.models import ComplianceReport, ReportRecipient
 from circularity.periods import add_months, current_month
 
 ADMIN_USERNAME = "admin"
@@ -91,6 +92,30 @@ class Command(BaseCommand):
             return saved
         return None  # changed by a person since: never reset it behind their back
 
+    @staticmethod
+    def report_lines(base: str) -> list[str]:
+        """How to send last month's report now: a command that works in the state the database is in.
+
+        No recipient: the command would fail, so where to add one instead. Already sent (the
+        beat job, or an earlier run): the explicit re-send.
+        """
+        last_month = add_months(current_month(), -1)
+        command = f".venv/bin/python manage.py send_compliance_report --month {last_month:%Y-%m}"
+        if not ReportRecipient.objects.filter(active=True).exists():
+            return [
+                "  Report:    sent by Celery beat on the 1st of each month to its recipients; add one first:",
+                f"             {base}{reverse('admin:circularity_reportrecipient_add')}",
+            ]
+        if ComplianceReport.objects.filter(period=last_month, sent_at__isnull=False).exists():
+            return [
+                f"  Report:    {last_month:%Y-%m} was sent (Celery beat sends each month on the 1st); again:",
+                f"             {command} --resend",
+            ]
+        return [
+            "  Report:    sent by Celery beat on the 1st of each month; to send last month's now:",
+            f"             {command}",
+        ]
+
     def print_welcome(self, password: str | None, token: str) -> None:
         port = os.environ.get("PORT") or "8000"
         base = f"http://127.0.0.1:{port}"
@@ -104,7 +129,6 @@ class Command(BaseCommand):
             email_text = f"sent through SMTP {settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
         else:
             email_text = f"handled by {settings.EMAIL_BACKEND}"
-        last_month = add_months(current_month(), -1)
         lines = [
             "",
             "AssetLife is ready.",
@@ -114,8 +138,7 @@ class Command(BaseCommand):
             f"  API:       {base}/api/v1/   (docs: {base}/api/v1/docs/)",
             f"  API token: {token}   (header: Authorization: Token {token})",
             f"  Emails:    {email_text}",
-            "  Report:    sent by Celery beat on the 1st of each month; to send last month's now:",
-            f"             .venv/bin/python manage.py send_compliance_report --month {last_month:%Y-%m}",
+            *self.report_lines(base),
             "",
         ]
         self.stdout.write("\n".join(lines))

@@ -25,7 +25,7 @@ def reset_fillfactor(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("inventory", "0010_moment_range_constraints")]
+    dependencies = [("inventory", "0011_partmodel_hazardous_focus_materials")]
 
     operations = [
         migrations.RemoveIndex(model_name="asset", name="asset_status_site_idx"),
