@@ -81,7 +81,7 @@ def load_reference_data(conn) -> tuple[dict, dict, dict]:
         ).fetchone()[0]
     for code in CENTERS:
         center_ids[code] = conn.execute(
-            "INSERT INTO circularity_circularcenter (code, name) VALUES (%s, %s) RETURNING id",
+            "INSERT INTO circularity_circularcenter (code, name, onsite_routes) VALUES (%s, %s, '[]') RETURNING id",
             [code, f"Circular center {code}"],
         ).fetchone()[0]
     for code, *_, center in SITES:
@@ -158,7 +158,7 @@ class Loader:
         "inventory_lifecycleevent": "asset_id, action, from_status, to_status, occurred_at, recorded_at, source, "
         "location, note",
         "circularity_disposition": "asset_id, tree_root_id, center_id, site_id, category, route, decided_at, mass_kg, "
-        "embodied_kgco2e, to_site_id, vendor_id, certificate_id, recorded_at",
+        "embodied_kgco2e, to_site_id, vendor_id, certificate_id, currency, hazardous, recorded_at",
     }
     CHUNK = 50_000
 
@@ -200,7 +200,8 @@ class Loader:
         )
 
     def disposition(self, *values, vendor_id: int | None = None):
-        self._add("circularity_disposition", (*values, vendor_id, "", NOW))
+        hazardous = "t" if default_hazardous(values[4]) else "f"  # the part model's flag, copied (values[4]: category)
+        self._add("circularity_disposition", (*values, vendor_id, "", "", hazardous, NOW))
 
     def _add(self, table: str, values: tuple) -> None:
         self.rows[table].append("\t".join(r"\N" if value is None else str(value) for value in values) + "\n")
