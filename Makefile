@@ -5,9 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SIZE ?= medium
-# `make run PORT=8001` serves on another port; `make run DEMO_SERVERS=2000` loads a bigger demo fleet.
+# `make run PORT=8001` serves on another port; `make run DEMO_SERVERS=10000` loads a bigger demo fleet.
 PORT ?= 8000
-DEMO_SERVERS ?= 300
+DEMO_SERVERS ?= 2000
 export PORT DEMO_SERVERS
 
 # pip, one line a package instead of a minute of silence (its errors still go to stderr).

@@ -158,6 +158,9 @@ def replica_database(url: str) -> dict:
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = replica_database(DATABASE_REPLICA_URL)
 DATABASE_ROUTERS = ["assetlife.replica.router.ReplicaRouter"]
+# On: a batch of transitions is applied by one statement on PostgreSQL (inventory/lifecycle/ingest.py);
+# off (the default until it measures faster, docs/performance.md): checked and written from Python.
+LIFECYCLE_APPLY_ON_SERVER = env_bool("LIFECYCLE_APPLY_ON_SERVER", False)
 
 # A cache shared by every web process (API throttling counts), Redis when configured.
 CACHE_URL = os.environ.get("CACHE_URL", "")

@@ -52,6 +52,12 @@ def main(argv=None):
     parser.add_argument(
         "--check-data", action="store_true", help="run manage.py check_data on the fleet the run built, at its end"
     )
+    parser.add_argument(
+        "--only",
+        choices=["ingest"],
+        default=None,
+        help="measure one workload only (ingest: the fleet, then the bulk ingest beside its COPY)",
+    )
     args = parser.parse_args(argv)
     plan = SIZES[args.size]
     url = bench_url(args.size)
@@ -68,7 +74,7 @@ def main(argv=None):
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     try:
-        figures, facts = run(url, plan)
+        figures, facts = run(url, plan, only=args.only)
         if args.check_data:
             facts["check_data"] = check_data()
             print(f"bench: check_data: {facts['check_data']}", flush=True)
@@ -94,7 +100,7 @@ def main(argv=None):
         print(f"  {figure.workload:<72} {figure.size:<28} ratio {figure.ratio:8.3f}  {flag}")
 
 
-def run(url: str, plan: dict):
+def run(url: str, plan: dict, *, only: str | None = None):
     from circularity import snapshots
     from inventory.models import Asset
 
@@ -115,6 +121,9 @@ def run(url: str, plan: dict):
 
     batches, per_batch = plan["ingest"]
     figures.append(ingest_figure(conn, fleet, token, batches=batches, batch_size=per_batch))
+    if only == "ingest":
+        conn.close()
+        return figures, facts
     figures.append(list_figure(url, token, facts["assets"], seconds=plan["list_seconds"]))
     figures.extend(deep_page_figures(token, facts["assets"], repeat=plan["repeat"]))
 

@@ -142,7 +142,7 @@ class Asset(models.Model):
         Site,
         on_delete=models.PROTECT,
         related_name="assets",
-        db_index=False,  # asset_site_status_idx leads with site: one index fewer to write
+        db_index=False,  # asset_site_idx (declared in Meta, named)
         help_text="Where the asset is stocked or deployed; once decommissioned, the site it came from.",
     )
     # A lazy reference: the inventory imports no code of the circularity app, but an asset
@@ -191,8 +191,10 @@ class Asset(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "site"], name="asset_status_site_idx"),
-            models.Index(fields=["site", "status"], name="asset_site_status_idx"),
+            # No index holds a column a transition changes (status, the moments): on
+            # PostgreSQL a transition is then a HOT update, written to the heap only
+            # (the table's fill factor leaves the room: migration 0012, docs/performance.md).
+            models.Index(fields=["site"], name="asset_site_idx"),
             models.Index(fields=["center"], condition=Q(center__isnull=False), name="asset_center_idx"),
         ]
 

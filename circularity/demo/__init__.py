@@ -32,7 +32,7 @@ from circularity.models import (
 )
 from inventory.models import Asset, LifecycleEvent, PartModel, Site
 
-from .build import create_assets, create_catalog
+from .build import create_catalog
 from .decisions import DecisionPlanner
 from .lots import attach_certificates, create_lots
 from .packaging import create_packaging, plan_packaging
@@ -40,13 +40,13 @@ from .plan import Planner, earliest_as_of
 from .recovery import add_batches_and_reinstalls
 from .replay import Replay
 from .vendors import create_vendors
+from .write import write_history
 
-DEFAULT_SERVERS = 300
+DEFAULT_SERVERS = 2000
 DEFAULT_SEED = 2022
 MIN_SERVERS = 10
 MAX_SERVERS = 100_000
 
-ANALYZE_EVERY = 5000  # replay steps between two refreshes of the planner's statistics
 ANALYZED_MODELS = (Asset, LifecycleEvent, Shipment, SanitizationRecord, Disposition)
 
 # What must be empty before a load: the tables the demo writes its own rows into.
@@ -96,13 +96,25 @@ def load_demo_fleet(
         )
 
     planner = Planner(servers=servers, seed=seed, as_of=as_of)
-    planner.plan_fleet()
-    planner.plan_failures()
-    planner.plan_retirements()
-    planner.plan_losses()
-    DecisionPlanner(planner).plan()
-    planner.plan_custody()
-    packaging = plan_packaging(planner)
+    steps = (
+        planner.plan_fleet,
+        planner.plan_failures,
+        planner.plan_retirements,
+        planner.plan_losses,
+        DecisionPlanner(planner).plan,
+        planner.plan_custody,
+    )
+    with _bar(progress, len(steps) + 1, "Planning the history", "step") as bar:
+        for step in steps:
+            step()
+            bar.update(1)
+        packaging = plan_packaging(planner)
+        bar.update(1)
+    # The history is replayed in memory by the services' rules before anything is written.
+    replay = Replay(planner.assets)
+    with _bar(progress, len(planner.actions), "Replaying history", "step") as bar:
+        replay.progress = bar
+        rows = replay.run(planner.actions)
 
     with transaction.atomic():
         found = existing_data()
@@ -115,14 +127,13 @@ def load_demo_fleet(
             )
         sites, centers, part_models = create_catalog()
         create_vendors(as_of)
-        with _bar(progress, len(planner.assets), "Creating assets", "asset") as bar:
-            create_assets(planner.assets, sites=sites, part_models=part_models, progress=bar)
         create_packaging(packaging, sites=sites, part_models=part_models)
+        total = len(replay.assets) + len(rows.events) + len(rows.sanitizations) + len(rows.dispositions)
+        with _bar(progress, total, "Writing rows", "row") as bar:
+            write_history(replay.assets, rows, sites=sites, centers=centers, part_models=part_models, progress=bar)
         refresh_statistics()
-        with _bar(progress, len(planner.actions), "Replaying history", "step") as bar:
-            Replay(sites=sites, centers=centers, progress=bar, every=ANALYZE_EVERY, checkpoint=refresh_statistics).run(
-                planner.actions
-            )
+        # Lots, certificates, sampled sanitization batches and reinstalled parts go through
+        # the services, on the rows written above.
         create_lots(as_of, seed)
         attach_certificates(as_of)
         extras = add_batches_and_reinstalls(seed=seed, limit=planner.limit)

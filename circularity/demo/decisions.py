@@ -1,11 +1,11 @@
 """What the circular centers decide for each returned item, one fiscal year at a time.
 
-Within a fiscal year, the items decided in it are split into *decisions*: a whole server
+Within each month of a fiscal year, the items decided in it are split into *decisions*: a whole server
 (one disposition applied to its tree, every asset counted) or, for a dismantled server,
 one decision per harvested part and one for the emptied chassis. The decisions to divert
 (reuse, resale, recycle) are drawn in a random order weighted by how readily each kind of
 part is scrapped, until the diverted units fill the year's share (``catalog.diverted_share``);
-a year too coarse to get within half a point has more servers dismantled. Years are taken
+a month too coarse to get within half a point has more servers dismantled. Years are taken
 in order because a server reused in one year can be retired again in a later one.
 """
 
@@ -104,8 +104,16 @@ class DecisionPlanner:
                 self.sanitize_pending(item)
 
     def decide_year(self, items: list[Item], share: float) -> None:
-        if not items:
-            return
+        """Each month of the year is filled to the year's share on its own, so the monthly
+        line reads like the year (a year filled as a whole swung between 55 % and 100 % from
+        month to month, each month holding a few whole servers diverted or not)."""
+        months: dict[tuple[int, int], list[Item]] = {}
+        for item in items:
+            months.setdefault((item.decide_at.year, item.decide_at.month), []).append(item)
+        for key in sorted(months):
+            self.decide_month(months[key], share)
+
+    def decide_month(self, items: list[Item], share: float) -> None:
         dismantled = {id(item) for item in items if item.kind == "tree" and self.rng.random() < DISMANTLE_SHARE}
         while True:
             decisions = [d for item in items for d in self.decisions_of(item, id(item) in dismantled)]

@@ -29,7 +29,7 @@ from circularity.periods import add_months, month_of, to_utc
 
 LOT_MONTHS = 6  # the months before as_of whose dispositions leave in lots
 TARE_KG = Decimal("18.500")  # a pallet, stretch wrap and a cage
-OFF_SCALE_EVERY, STILL_OPEN_EVERY = 7, 5
+OFF_SCALE_EVERY, STILL_OPEN_EVERY = 5, 5
 GRAM = Decimal("0.001")
 
 

@@ -3,7 +3,8 @@
 Records come in pairs of equal package count and package mass, one early in the fiscal
 year with more plastic than the year's share and one late with as much less, so the
 package-weighted average of every whole fiscal year is exactly ``catalog.plastic_share``
-(4.7 % in FY2021, 3.3 % in FY2022) while the months still show a falling line.
+(4.7 % in FY2021, 3.3 % in FY2022) while the months show one falling line: each year falls
+by the slope between its neighbours' shares, so it starts about where the last one ended.
 """
 
 from __future__ import annotations
@@ -32,13 +33,17 @@ def plan_packaging(planner: Planner) -> list[dict]:
     last = fiscal_year_of(planner.limit - dt.timedelta(seconds=1))
     for fiscal_year in range(first, last + 1):
         share = plastic_share(fiscal_year)
+        # The year's line falls by the slope between its neighbours' shares, so each year
+        # starts about where the last one ended (a steady fall, no jump back up in July).
+        before = plastic_share(fiscal_year - 1) if fiscal_year > first else 2 * share - plastic_share(fiscal_year + 1)
+        half_fall = min(share / 1.2, (before - plastic_share(fiscal_year + 1)) / 24 * 5.5)
         months = fiscal_year_months(fiscal_year)
         for site in SITES:
             for supplier, (grams_low, grams_high), (count_low, count_high) in PACKAGING_SUPPLIERS:
                 for early in range(6):
                     mass = Decimal(rng.randint(grams_low, grams_high))
                     count = max(1, round(rng.uniform(count_low, count_high) * scale * site.weight))
-                    delta = share * 0.3 * (5.5 - early) / 5.5 * rng.uniform(0.5, 1.0)
+                    delta = half_fall * (5.5 - early) / 5.5 * rng.uniform(0.8, 1.2)
                     part_model = rng.choice(models_of[supplier])
                     for month, content in ((months[early], share + delta), (months[11 - early], share - delta)):
                         received_on = month + dt.timedelta(days=rng.randint(0, 27))

@@ -3,7 +3,9 @@
 A batch is set-based so that a data-hall decommissioning (thousands of servers, each with
 its parts) costs a handful of statements: one ``SELECT ... FOR UPDATE`` per level of the
 trees (in primary-key order), one query for the states of missing assets, one ``UPDATE``
-per distinct set of new values, and one COPY of the events.
+per distinct set of new values, and one COPY of the events. On PostgreSQL a batch of
+distinct tree tops that every check accepts is applied by one statement instead
+(``ingest``); anything else comes here, so the rules and their errors have one home.
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ def transition(
     """
     request = TransitionRequest(asset, to, occurred_at, center=center, site=site, note=note, external_id=external_id)
     try:
-        return list(transition_many([request], source=source, actor=actor, disposition=disposition))
+        return list(_transition_many([request], source=source, actor=actor, disposition=disposition, on_server=False))
     except BatchRefused as refused:
         raise refused.errors[0] from None
 
@@ -115,11 +117,24 @@ def transition_many(
     with a bad ``occurred_at`` is refused with only those errors (``MomentRefused``). An
     event earlier than the latest event of its tree is refused (``EventOutOfOrder``).
     """
+    return _transition_many(requests, source=source, actor=actor, disposition=disposition, on_server=True)
+
+
+def _transition_many(requests, *, source, actor, disposition, on_server: bool) -> Sequence[LifecycleEvent]:
     if not requests:
         return []
     now = timezone.now()
     _check_moments(requests, now)
     with paused_collection(), transaction.atomic():
+        if on_server and ingest.enabled():
+            # One statement for the whole batch when every check passes (``ingest``);
+            # otherwise it writes nothing and the batch is checked and applied here.
+            actor_id = actor.pk if actor is not None else None
+            written = ingest.apply_on_server(
+                requests, source=source, actor_id=actor_id, disposition=disposition, now=now
+            )
+            if written is not None:
+                return written
         batch = _Batch(_lock_rows({request.serial_number for request in requests}))
         actor_id = actor.pk if actor is not None else None
         errors: dict[int, LifecycleError] = {}
@@ -393,3 +408,6 @@ def _update_from_arrays(groups: dict[tuple, list[int]], now: datetime) -> None:
                 "WHERE a.id = v.id",
                 [now, ids, numbers, *values],
             )
+
+
+from . import ingest  # noqa: E402  (ingest reuses this module's checks)

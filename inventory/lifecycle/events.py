@@ -92,6 +92,8 @@ def event_keys(events: Sequence[LifecycleEvent]) -> list[tuple[int, int]]:
     """``(event id, asset id)`` of each event written, in order, without building events."""
     if isinstance(events, SavedEvents):
         return [(row[_ID], row[_ASSET_ID]) for row in events._rows]
+    if hasattr(events, "keys"):  # ``ingest.StoredEvents``: a batch applied on the server
+        return list(events.keys())
     return [(event.pk, event.asset_id) for event in events]
 
 

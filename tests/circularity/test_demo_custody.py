@@ -53,7 +53,7 @@ def test_one_certification_expires_soon_and_one_has_expired(demo):
 @pytest.mark.django_db
 def test_lots_have_weight_tickets_a_few_outside_tolerance_and_some_await_their_certificate(demo):
     weighed = with_weights(Lot.objects.all())
-    assert weighed.count() >= 7
+    assert weighed.count() >= 5  # 20 servers: one lot per center, vendor, route and month
     outside = weighed.filter(outside_tolerance=True).count()
     assert 0 < outside < weighed.count() / 2
     assert Lot.objects.filter(closed_at__isnull=False).exists()

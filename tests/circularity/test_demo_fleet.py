@@ -127,6 +127,80 @@ def test_check_data_finds_the_demo_fleet_clean(demo):
 
 
 @pytest.mark.django_db
+def test_every_month_reads_like_its_fiscal_year(demo):
+    """Each month is filled to its year's share: no month swings to 0 % or 100 %."""
+    years = {
+        row["period"]: row["reuse_recycle_rate"]["units"]
+        for row in metrics.circularity_rows(PeriodKind.FISCAL_YEAR, dt.date(2020, 7, 1), AS_OF)
+        if row["units"]
+    }
+    # Closed months: the as-of month is partial, and its last day holds the drives that the
+    # demo's sampled sanitization batches certified and sent to recycling (``recovery``).
+    last = AS_OF.replace(day=1) - dt.timedelta(days=1)
+    months = [row for row in metrics.circularity_rows(PeriodKind.MONTH, dt.date(2020, 7, 1), last) if row["units"]]
+    assert len(months) >= 7
+    for row in months:
+        start = row["period_start"]
+        fiscal_year = start.year + (1 if start.month >= 7 else 0)
+        assert row["reuse_recycle_rate"]["units"] == pytest.approx(years[f"FY{fiscal_year}"], abs=0.03), row["period"]
+
+
+@pytest.mark.django_db
+def test_the_plastic_line_falls_month_by_month(demo):
+    """Single-use plastic falls every month (no jump back up at a new fiscal year), to zero."""
+    line = [
+        row["avg_plastic_content"]
+        for row in metrics.packaging_rows(PeriodKind.MONTH, dt.date(2020, 7, 1), dt.date(2026, 10, 1))
+    ]
+    assert len(line) == 76
+    assert all(later <= earlier + 0.0005 for earlier, later in zip(line, line[1:], strict=False))
+    assert line[0] > 0.05 and line[-1] == 0
+
+
+def planned(servers: int = 20, seed: int = 7):
+    from circularity.demo.decisions import DecisionPlanner
+    from circularity.demo.plan import Planner
+
+    planner = Planner(servers=servers, seed=seed, as_of=AS_OF)
+    planner.plan_fleet()
+    planner.plan_failures()
+    planner.plan_retirements()
+    planner.plan_losses()
+    DecisionPlanner(planner).plan()
+    planner.plan_custody()
+    return planner
+
+
+@pytest.mark.parametrize(
+    "kind, message",
+    [
+        ("SANITIZE", "no verified sanitization for .* in this custody cycle"),
+        ("RECEIVE", "(no disposition at .*-CC|cannot be dismantled) \\(in_transit"),
+        ("DECOMMISSION", "deployed -> in_transit is not allowed"),
+    ],
+)
+def test_the_replay_refuses_a_plan_the_services_would_refuse(kind, message):
+    """The in-memory replay holds the services' rules: drop a kind of step and it refuses."""
+    from circularity.demo import plan
+    from circularity.demo.replay import Replay, ReplayError
+
+    planner = planned()
+    actions = [action for action in planner.actions if action.kind != getattr(plan, kind)]
+    with pytest.raises(ReplayError, match=message):
+        Replay(planner.assets).run(actions)
+
+
+def test_an_event_earlier_than_its_tree_is_refused_by_the_replay():
+    from circularity.demo.replay import Replay, ReplayError
+
+    planner = planned()
+    replay = Replay(planner.assets)
+    server = next(asset for asset in planner.assets if asset.parent is None and asset.status == Status.DEPLOYED)
+    with pytest.raises(ReplayError, match="earlier than its tree's latest event"):
+        replay.transition(server.serial, Status.DECOMMISSIONED, server.created_at - dt.timedelta(days=1), "api")
+    assert replay.rows.events[-1][3] != Status.DECOMMISSIONED  # nothing was recorded
+
+
 def test_the_demo_has_sampled_sanitization_batches_one_failed_and_blocking(demo):
     from circularity import sanitization
     from circularity.models import SanitizationBatch

@@ -7,8 +7,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from circularity.demo import DemoLoadRefused, load_demo_fleet
+from circularity import metrics
+from circularity.demo import DEFAULT_SERVERS, DemoLoadRefused, load_demo_fleet
 from circularity.models import Disposition, SanitizationRecord, Shipment
+from circularity.periods import Period
 from inventory.models import Asset, LifecycleEvent, Site
 
 pytestmark = [pytest.mark.slow]
@@ -78,3 +80,17 @@ def test_the_command_prints_what_it_loaded():
     text = out.getvalue()
     assert "Loaded the demo fleet (10 servers, seed 3, as of 2024-01-31)" in text
     assert "FY2022 reuse and recycling rate:" in text and "by units" in text
+
+
+@pytest.mark.django_db
+def test_the_default_fleet_is_big_and_check_data_finds_it_clean():
+    assert DEFAULT_SERVERS >= 2000
+    with transaction.atomic():
+        summary = load_demo_fleet(servers=DEFAULT_SERVERS, seed=2022, as_of=SMALL["as_of"])
+        assert summary.counts["assets"] > 40_000
+        out = StringIO()
+        call_command("check_data", stdout=out)
+        assert out.getvalue().startswith("Clean: ")
+        (fy2022,) = metrics.period_figures(Period.fiscal_year(2022))
+        assert fy2022["reuse_recycle_rate"]["units"] == pytest.approx(0.82, abs=0.005)
+        transaction.set_rollback(True)

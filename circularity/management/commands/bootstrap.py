@@ -52,7 +52,7 @@ class Command(BaseCommand):
         if servers is None:
             text = os.environ.get("DEMO_SERVERS") or str(DEFAULT_SERVERS)
             if not text.isdigit():
-                raise CommandError(f"DEMO_SERVERS={text!r} is not a number of servers, e.g. 300.")
+                raise CommandError(f"DEMO_SERVERS={text!r} is not a number of servers, e.g. 2000.")
             servers = int(text)
         if not no_demo:
             self.load_demo(servers=servers, seed=seed, progress=verbosity > 0)
@@ -65,7 +65,7 @@ class Command(BaseCommand):
         if found:
             self.stdout.write("Demo fleet: not loaded, the database already holds data.")
             return
-        self.stdout.write(f"Demo fleet: loading {servers} servers (seed {seed}); this takes a moment...")
+        self.stdout.write(f"Demo fleet: loading {servers} servers (seed {seed}); about 10 s a thousand servers...")
         try:
             summary = load_demo_fleet(servers=servers, seed=seed, progress=progress)
         except DemoLoadRefused as refused:  # another process loaded it meanwhile
